@@ -1,0 +1,341 @@
+package accounts
+
+import (
+	"context"
+	"errors"
+	"net/mail"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"gorm.io/gorm"
+
+	"github.com/loamcms/cms/models"
+)
+
+// NewUser is the input of CreateUser.
+type NewUser struct {
+	Email    string   `json:"email"`
+	Name     string   `json:"name"`
+	Password string   `json:"password"`
+	Roles    []string `json:"roles"`
+}
+
+// UserPatch is the input of UpdateUser; nil fields stay as they are.
+type UserPatch struct {
+	Email    *string   `json:"email"`
+	Name     *string   `json:"name"`
+	Password *string   `json:"password"`
+	Roles    *[]string `json:"roles"`
+	Disabled *bool     `json:"disabled"`
+}
+
+// Page is a window of a list and the total it was cut from.
+type Page struct {
+	Limit, Offset int
+}
+
+var errUserNotFound = &models.Error{Code: models.CodeNotFound, Message: "user not found"}
+var errEmailTaken = &models.Error{Code: models.CodeConflict, Message: "a user with this email already exists"}
+
+func (s *Service) can(p models.Principal, obj, act string) error {
+	if p.Anonymous() {
+		return models.ErrUnauthorized
+	}
+	if !s.authz.Can(p, obj, act) {
+		return models.ErrForbidden
+	}
+	return nil
+}
+
+// ListUsers returns users ordered by email. Admin only.
+func (s *Service) ListUsers(ctx context.Context, p models.Principal, page Page) ([]models.User, int64, error) {
+	if err := s.can(p, models.ObjUsers, models.ActRead); err != nil {
+		return nil, 0, err
+	}
+	db := s.db.WithContext(ctx).Model(&models.User{})
+	var total int64
+	if err := db.Count(&total).Error; err != nil {
+		return nil, 0, err
+	}
+	users := []models.User{}
+	err := db.Order("email").Limit(page.Limit).Offset(page.Offset).Find(&users).Error
+	return users, total, err
+}
+
+// GetUser returns one user. Admin only.
+func (s *Service) GetUser(ctx context.Context, p models.Principal, id string) (*models.User, error) {
+	if err := s.can(p, models.ObjUsers, models.ActRead); err != nil {
+		return nil, err
+	}
+	return s.findUser(s.db.WithContext(ctx), id)
+}
+
+func (s *Service) findUser(db *gorm.DB, id string) (*models.User, error) {
+	if !validID(id) {
+		return nil, models.Errorf(models.CodeBadRequest, "%q is not a valid id", id)
+	}
+	var u models.User
+	err := db.Where("id = ?", id).Take(&u).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, errUserNotFound
+	}
+	return &u, err
+}
+
+// CreateUser adds an account. Admin only (or the system principal, for the
+// command line and the first admin).
+func (s *Service) CreateUser(ctx context.Context, p models.Principal, in NewUser) (*models.User, error) {
+	if err := s.can(p, models.ObjUsers, models.ActCreate); err != nil {
+		return nil, err
+	}
+	return s.createUser(s.db.WithContext(ctx), in)
+}
+
+func (s *Service) createUser(db *gorm.DB, in NewUser) (*models.User, error) {
+	fields := map[string]string{}
+	email := s.checkEmail(in.Email, fields)
+	name := checkName(in.Name, email, fields)
+	checkPassword(in.Password, "password", fields)
+	roles := s.checkRoles(in.Roles, fields)
+	if len(fields) > 0 {
+		return nil, models.Invalid(fields)
+	}
+	hash, err := HashPassword(in.Password)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	u := models.User{
+		ID: newID(), Email: email, Name: name, PasswordHash: hash, Roles: roles,
+		PasswordChangedAt: now, CreatedAt: now, UpdatedAt: now,
+	}
+	if err := db.Create(&u).Error; err != nil {
+		if errors.Is(err, gorm.ErrDuplicatedKey) {
+			return nil, errEmailTaken
+		}
+		return nil, err
+	}
+	return &u, nil
+}
+
+// UpdateUser changes an account. Admin only; nobody changes their own roles
+// or disables or deletes themselves, so the acting admin always stays one.
+// A new password or disabling ends all of the user's sessions.
+func (s *Service) UpdateUser(ctx context.Context, p models.Principal, id string, in UserPatch) (*models.User, error) {
+	if err := s.can(p, models.ObjUsers, models.ActUpdate); err != nil {
+		return nil, err
+	}
+	var out *models.User
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		u, err := s.findUser(tx, id)
+		if err != nil {
+			return err
+		}
+		self := u.ID == p.UserID
+		if self && in.Roles != nil && !sameRoles(*in.Roles, u.Roles) {
+			return models.Errorf(models.CodeForbidden, "you cannot change your own roles")
+		}
+		if self && in.Disabled != nil && *in.Disabled {
+			return models.Errorf(models.CodeForbidden, "you cannot disable your own account")
+		}
+		fields := map[string]string{}
+		changes := map[string]any{}
+		if in.Email != nil {
+			changes["email"] = s.checkEmail(*in.Email, fields)
+		}
+		if in.Name != nil {
+			if strings.TrimSpace(*in.Name) == "" {
+				fields["name"] = "must not be empty"
+			}
+			changes["name"] = checkName(*in.Name, u.Email, fields)
+		}
+		if in.Roles != nil {
+			changes["roles"] = s.checkRoles(*in.Roles, fields)
+		}
+		if in.Password != nil {
+			checkPassword(*in.Password, "password", fields)
+		}
+		if len(fields) > 0 {
+			return models.Invalid(fields)
+		}
+		endSessions := false
+		if in.Password != nil {
+			hash, err := HashPassword(*in.Password)
+			if err != nil {
+				return err
+			}
+			changes["password_hash"] = hash
+			changes["password_changed_at"] = s.now()
+			endSessions = true
+		}
+		if in.Disabled != nil {
+			changes["disabled"] = *in.Disabled
+			endSessions = endSessions || *in.Disabled
+		}
+		if err := s.applyUserChanges(tx, u.ID, changes); err != nil {
+			return err
+		}
+		if endSessions {
+			if err := s.revokeUserSessions(tx, u.ID, ""); err != nil {
+				return err
+			}
+		}
+		out, err = s.findUser(tx, u.ID)
+		return err
+	})
+	return out, err
+}
+
+func (s *Service) applyUserChanges(tx *gorm.DB, id string, changes map[string]any) error {
+	if len(changes) == 0 {
+		return nil
+	}
+	changes["updated_at"] = s.now()
+	err := tx.Model(&models.User{}).Where("id = ?", id).Updates(changes).Error
+	if errors.Is(err, gorm.ErrDuplicatedKey) {
+		return errEmailTaken
+	}
+	return err
+}
+
+// DeleteUser removes an account and its sessions. Admin only, never oneself.
+func (s *Service) DeleteUser(ctx context.Context, p models.Principal, id string) error {
+	if err := s.can(p, models.ObjUsers, models.ActDelete); err != nil {
+		return err
+	}
+	db := s.db.WithContext(ctx)
+	u, err := s.findUser(db, id)
+	if err != nil {
+		return err
+	}
+	if u.ID == p.UserID {
+		return models.Errorf(models.CodeForbidden, "you cannot delete your own account")
+	}
+	return db.Where("id = ?", u.ID).Delete(&models.User{}).Error
+}
+
+// Me returns the signed-in user.
+func (s *Service) Me(ctx context.Context, p models.Principal) (*models.User, error) {
+	if err := s.can(p, models.ObjAccount, models.ActRead); err != nil {
+		return nil, err
+	}
+	return s.findUser(s.db.WithContext(ctx), p.UserID)
+}
+
+// MePatch is what users may change about themselves. A new password needs the current one.
+type MePatch struct {
+	Name            *string `json:"name"`
+	Password        *string `json:"password"`
+	CurrentPassword string  `json:"current_password"`
+}
+
+// UpdateMe changes the signed-in user's name or password. A new password
+// ends every other session of the user; this one stays signed in.
+func (s *Service) UpdateMe(ctx context.Context, p models.Principal, in MePatch) (*models.User, error) {
+	if err := s.can(p, models.ObjAccount, models.ActUpdate); err != nil {
+		return nil, err
+	}
+	var out *models.User
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		u, err := s.findUser(tx, p.UserID)
+		if err != nil {
+			return err
+		}
+		fields := map[string]string{}
+		changes := map[string]any{}
+		if in.Name != nil {
+			if strings.TrimSpace(*in.Name) == "" {
+				fields["name"] = "must not be empty"
+			}
+			changes["name"] = checkName(*in.Name, u.Email, fields)
+		}
+		if in.Password != nil {
+			checkPassword(*in.Password, "password", fields)
+			if !VerifyPassword(u.PasswordHash, in.CurrentPassword) {
+				fields["current_password"] = "is not your current password"
+			}
+		}
+		if len(fields) > 0 {
+			return models.Invalid(fields)
+		}
+		if in.Password != nil {
+			hash, err := HashPassword(*in.Password)
+			if err != nil {
+				return err
+			}
+			changes["password_hash"] = hash
+			changes["password_changed_at"] = s.now()
+			if err := s.revokeUserSessions(tx, u.ID, p.SessionID); err != nil {
+				return err
+			}
+		}
+		if err := s.applyUserChanges(tx, u.ID, changes); err != nil {
+			return err
+		}
+		out, err = s.findUser(tx, u.ID)
+		return err
+	})
+	return out, err
+}
+
+func (s *Service) checkEmail(raw string, fields map[string]string) string {
+	email := normalizeEmail(raw)
+	addr, err := mail.ParseAddress(email)
+	switch {
+	case email == "":
+		fields["email"] = "is required"
+	case err != nil || addr.Address != email || len(email) > 254:
+		fields["email"] = "is not a valid email address"
+	}
+	return email
+}
+
+// checkName trims name; an empty name on creation defaults to the email's local part.
+func checkName(name, email string, fields map[string]string) string {
+	name = strings.TrimSpace(name)
+	if name == "" {
+		name, _, _ = strings.Cut(email, "@")
+	}
+	if utf8.RuneCountInString(name) > 100 {
+		fields["name"] = "must be at most 100 characters"
+	}
+	return name
+}
+
+func checkPassword(pw, field string, fields map[string]string) {
+	n := utf8.RuneCountInString(pw)
+	switch {
+	case n < MinPasswordLength:
+		fields[field] = "must be at least 12 characters"
+	case n > MaxPasswordLength:
+		fields[field] = "must be at most 256 characters"
+	}
+}
+
+func (s *Service) checkRoles(roles []string, fields map[string]string) models.Roles {
+	known := s.authz.Roles()
+	out := models.Roles{}
+	for _, r := range roles {
+		if !slices.Contains(known, r) {
+			fields["roles"] = "unknown role " + strconv.Quote(r) + "; roles are " + strings.Join(known, ", ")
+			return out
+		}
+		if !slices.Contains(out, r) {
+			out = append(out, r)
+		}
+	}
+	if len(out) == 0 {
+		fields["roles"] = "needs at least one of " + strings.Join(known, ", ")
+	}
+	slices.Sort(out)
+	return out
+}
+
+func sameRoles(a []string, b []string) bool {
+	a, b = slices.Clone(a), slices.Clone(b)
+	slices.Sort(a)
+	slices.Sort(b)
+	return slices.Equal(slices.Compact(a), slices.Compact(b))
+}

@@ -1,0 +1,215 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/loamcms/cms/accounts"
+	"github.com/loamcms/cms/internal/config"
+	"github.com/loamcms/cms/internal/database"
+	"github.com/loamcms/cms/migrations"
+	"github.com/loamcms/cms/models"
+)
+
+const usage = `cms — a headless CMS in one binary
+
+Usage:
+  cms serve                 run the API and the admin UI (migrates the database first)
+  cms migrate [status]      apply pending database migrations, or show the schema version
+  cms user create --email E --roles admin[,editor,reviewer] [--name N]
+                            create a user; the password is read from CMS_USER_PASSWORD,
+                            or generated and printed
+  cms help                  this text
+
+Run "cms COMMAND -h" for a command's flags. Every flag has an environment
+variable (CMS_ADDR, CMS_DATABASE_URL, CMS_DATA_DIR, CMS_MAX_BODY, …).
+`
+
+func run(args []string, log *slog.Logger) error {
+	if len(args) == 0 {
+		fmt.Print(usage)
+		return errors.New("no command given")
+	}
+	switch args[0] {
+	case "serve":
+		return serve(args[1:], log)
+	case "migrate":
+		return migrate(args[1:], log)
+	case "user":
+		return user(args[1:], log)
+	case "help", "-h", "--help":
+		fmt.Print(usage)
+		return nil
+	default:
+		fmt.Print(usage)
+		return fmt.Errorf("unknown command %q", args[0])
+	}
+}
+
+// parse reads a command's flags (and their environment variables).
+func parse(name string, args []string, extra func(*flag.FlagSet)) (*config.Config, error) {
+	fs := flag.NewFlagSet("cms "+name, flag.ContinueOnError)
+	f := config.Register(fs)
+	if extra != nil {
+		extra(fs)
+	}
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	return f.Finish()
+}
+
+func serve(args []string, log *slog.Logger) error {
+	cfg, err := parse("serve", args, nil)
+	if err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
+	defer stop()
+
+	a, err := open(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer a.db.Close()
+	if err := a.firstAdmin(ctx); err != nil {
+		return err
+	}
+
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Handler:           a.server(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	log.Info("serving", "addr", ln.Addr().String(), "database", database.Redact(cfg.DatabaseURL), "admin", cfg.PublicURL+"/admin/")
+
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	// Stop accepting, let in-flight requests finish, then exit 0.
+	log.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	log.Info("stopped")
+	return nil
+}
+
+// firstAdmin creates the configured first admin, or prints a one-time setup
+// link, while the database has no users.
+func (a *app) firstAdmin(ctx context.Context) error {
+	if a.cfg.AdminEmail != "" && a.cfg.AdminPassword != "" {
+		created, err := a.accounts.BootstrapAdmin(ctx, a.cfg.AdminEmail, a.cfg.AdminPassword)
+		if err != nil {
+			return fmt.Errorf("CMS_ADMIN_EMAIL/CMS_ADMIN_PASSWORD: %w", err)
+		}
+		if created {
+			a.log.Info("created the first admin", "email", a.cfg.AdminEmail)
+		}
+		return nil
+	}
+	token, err := a.accounts.NewSetupToken(ctx)
+	if err != nil || token == "" {
+		return err
+	}
+	// Printed, not logged: the link is a secret meant for the person at the terminal.
+	fmt.Fprintf(os.Stderr, "\n  No users yet. Create the first admin within 24 hours at:\n\n    %s/admin/setup?token=%s\n\n", a.cfg.PublicURL, token)
+	return nil
+}
+
+func migrate(args []string, log *slog.Logger) error {
+	var status bool
+	if len(args) > 0 && args[0] == "status" {
+		status, args = true, args[1:]
+	}
+	cfg, err := parse("migrate", args, nil)
+	if err != nil {
+		return err
+	}
+	db, err := database.Open(cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	sqlDB, err := db.DB.DB()
+	if err != nil {
+		return err
+	}
+	ctx := context.Background()
+	if !status {
+		applied, err := migrations.Up(ctx, sqlDB, db.Dialect)
+		if err != nil {
+			return err
+		}
+		log.Info("migrations applied", "versions", applied)
+	}
+	current, latest, err := migrations.Status(ctx, sqlDB, db.Dialect)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("schema version %d of %d (%s)\n", current, latest, db.Dialect)
+	return nil
+}
+
+func user(args []string, log *slog.Logger) error {
+	if len(args) == 0 || args[0] != "create" {
+		return errors.New(`usage: cms user create --email E --roles R[,R] [--name N]`)
+	}
+	var email, name, roles string
+	cfg, err := parse("user create", args[1:], func(fs *flag.FlagSet) {
+		fs.StringVar(&email, "email", "", "email address (required)")
+		fs.StringVar(&name, "name", "", "display name (default: the email's local part)")
+		fs.StringVar(&roles, "roles", models.RoleEditor, "comma-separated roles: admin, editor, reviewer")
+	})
+	if err != nil {
+		return err
+	}
+	password, generated := os.Getenv("CMS_USER_PASSWORD"), false
+	if password == "" {
+		password, generated = rand.Text(), true
+	}
+	ctx := context.Background()
+	a, err := open(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer a.db.Close()
+	u, err := a.accounts.CreateUser(ctx, models.Principal{System: true}, accounts.NewUser{
+		Email: email, Name: name, Password: password, Roles: strings.Split(roles, ","),
+	})
+	if err != nil {
+		var me *models.Error
+		if errors.As(err, &me) && len(me.Fields) > 0 {
+			return fmt.Errorf("%s: %v", me.Message, me.Fields)
+		}
+		return err
+	}
+	fmt.Printf("created %s (%s) with roles %s\n", u.Email, u.ID, strings.Join(u.Roles, ","))
+	if generated {
+		fmt.Printf("password: %s\n", password)
+	}
+	return nil
+}

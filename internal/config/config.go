@@ -1,0 +1,187 @@
+// Package config reads the program's configuration from flags and environment
+// variables (a flag wins over its variable, a variable over the default). It
+// imports nothing of this module.
+package config
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+)
+
+// Config is everything `cms serve` needs to know.
+type Config struct {
+	Addr           string
+	DatabaseURL    string
+	DataDir        string
+	JWTSecret      string
+	AdminEmail     string
+	AdminPassword  string
+	MaxBody        int64
+	TrustedProxies []*net.IPNet
+	PublicURL      string
+}
+
+// envOr returns the environment variable name, or def when it is unset.
+func envOr(name, def string) string {
+	if v, ok := os.LookupEnv(name); ok && v != "" {
+		return v
+	}
+	return def
+}
+
+// Register declares the flags of Config on fs, with defaults taken from the
+// environment. Call Finish after fs.Parse.
+func Register(fs *flag.FlagSet) *Flags {
+	f := &Flags{}
+	fs.StringVar(&f.Addr, "addr", envOr("CMS_ADDR", ":8080"), "listen address (CMS_ADDR)")
+	fs.StringVar(&f.DatabaseURL, "database-url", envOr("CMS_DATABASE_URL", ""), "sqlite://PATH or postgres://… (CMS_DATABASE_URL; default sqlite://DATA_DIR/cms.db)")
+	fs.StringVar(&f.DataDir, "data-dir", envOr("CMS_DATA_DIR", "data"), "SQLite file, generated secrets and local media (CMS_DATA_DIR)")
+	fs.StringVar(&f.MaxBody, "max-body", envOr("CMS_MAX_BODY", "2MiB"), "JSON body limit, e.g. 512KiB, 2MiB (CMS_MAX_BODY)")
+	fs.StringVar(&f.TrustedProxies, "trusted-proxies", envOr("CMS_TRUSTED_PROXIES", ""), "comma-separated CIDRs of reverse proxies whose X-Forwarded-For is believed (CMS_TRUSTED_PROXIES; default none)")
+	fs.StringVar(&f.PublicURL, "public-url", envOr("CMS_PUBLIC_URL", ""), "base URL people reach the CMS at, used in printed links (CMS_PUBLIC_URL; default http://localhost:PORT)")
+	return f
+}
+
+// Flags holds the raw flag values until Finish turns them into a Config.
+type Flags struct {
+	Addr, DatabaseURL, DataDir, MaxBody, TrustedProxies, PublicURL string
+}
+
+// Finish validates the flags and reads the variables that have no flag
+// (secrets stay out of the process list).
+func (f *Flags) Finish() (*Config, error) {
+	c := &Config{
+		Addr:          f.Addr,
+		DatabaseURL:   f.DatabaseURL,
+		DataDir:       f.DataDir,
+		JWTSecret:     os.Getenv("CMS_JWT_SECRET"),
+		AdminEmail:    os.Getenv("CMS_ADMIN_EMAIL"),
+		AdminPassword: os.Getenv("CMS_ADMIN_PASSWORD"),
+		PublicURL:     strings.TrimRight(f.PublicURL, "/"),
+	}
+	if c.DatabaseURL == "" {
+		c.DatabaseURL = "sqlite://" + filepath.Join(c.DataDir, "cms.db")
+	}
+	var err error
+	if c.MaxBody, err = ParseSize(f.MaxBody); err != nil {
+		return nil, fmt.Errorf("CMS_MAX_BODY: %w", err)
+	}
+	if c.TrustedProxies, err = parseCIDRs(f.TrustedProxies); err != nil {
+		return nil, fmt.Errorf("CMS_TRUSTED_PROXIES: %w", err)
+	}
+	if c.PublicURL == "" {
+		port := "8080"
+		if _, p, err := net.SplitHostPort(c.Addr); err == nil && p != "" {
+			port = p
+		}
+		c.PublicURL = "http://localhost:" + port
+	}
+	return c, nil
+}
+
+// ParseSize reads a byte size such as "2MiB", "512KiB", "1MB" or "4096".
+func ParseSize(s string) (int64, error) {
+	s = strings.TrimSpace(s)
+	units := []struct {
+		suffix string
+		mult   int64
+	}{
+		{"KiB", 1 << 10}, {"MiB", 1 << 20}, {"GiB", 1 << 30},
+		{"KB", 1000}, {"MB", 1000 * 1000}, {"GB", 1000 * 1000 * 1000},
+		{"K", 1 << 10}, {"M", 1 << 20}, {"G", 1 << 30}, {"B", 1},
+	}
+	mult := int64(1)
+	for _, u := range units {
+		if strings.HasSuffix(s, u.suffix) {
+			s, mult = strings.TrimSpace(strings.TrimSuffix(s, u.suffix)), u.mult
+			break
+		}
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n <= 0 {
+		return 0, fmt.Errorf("%q is not a positive size such as 2MiB", s)
+	}
+	return n * mult, nil
+}
+
+func parseCIDRs(s string) ([]*net.IPNet, error) {
+	var out []*net.IPNet
+	for part := range strings.SplitSeq(s, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		if !strings.Contains(part, "/") {
+			if ip := net.ParseIP(part); ip != nil && ip.To4() != nil {
+				part += "/32"
+			} else {
+				part += "/128"
+			}
+		}
+		_, n, err := net.ParseCIDR(part)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, n)
+	}
+	return out, nil
+}
+
+// LoadOrCreateSecret returns the JWT signing key: CMS_JWT_SECRET when set,
+// otherwise a random key generated once into dataDir/jwt-secret (mode 0600).
+func LoadOrCreateSecret(configured, dataDir string) ([]byte, error) {
+	if configured != "" {
+		if len(configured) < 32 {
+			return nil, errors.New("CMS_JWT_SECRET must be at least 32 characters")
+		}
+		return []byte(configured), nil
+	}
+	path := filepath.Join(dataDir, "jwt-secret")
+	if b, err := os.ReadFile(path); err == nil {
+		if s := strings.TrimSpace(string(b)); len(s) >= 32 {
+			return []byte(s), nil
+		}
+		return nil, fmt.Errorf("%s is shorter than 32 characters", path)
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return nil, err
+	}
+	if err := os.MkdirAll(dataDir, 0o750); err != nil {
+		return nil, err
+	}
+	buf := make([]byte, 32)
+	if _, err := rand.Read(buf); err != nil {
+		return nil, err
+	}
+	secret := hex.EncodeToString(buf)
+	// Write a temporary file and hard-link it into place: the link fails if
+	// another process won the race, and nobody ever reads a half-written key.
+	tmp, err := os.CreateTemp(dataDir, ".jwt-secret-*")
+	if err != nil {
+		return nil, err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.WriteString(secret + "\n"); err != nil {
+		tmp.Close()
+		return nil, err
+	}
+	if err := tmp.Close(); err != nil {
+		return nil, err
+	}
+	if err := os.Chmod(tmp.Name(), 0o600); err != nil {
+		return nil, err
+	}
+	if err := os.Link(tmp.Name(), path); errors.Is(err, os.ErrExist) {
+		return LoadOrCreateSecret("", dataDir)
+	} else if err != nil {
+		return nil, err
+	}
+	return []byte(secret), nil
+}

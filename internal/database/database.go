@@ -1,0 +1,104 @@
+// Package database opens the CMS database from its URL: the embedded SQLite
+// default (pure Go, no cgo) or PostgreSQL, so main, tests and tools share one
+// way to open a database. It imports gorm, its drivers and migrations (for the
+// dialect names), nothing else of this module.
+package database
+
+import (
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/glebarez/sqlite"
+	"gorm.io/driver/postgres"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+
+	"github.com/loamcms/cms/migrations"
+)
+
+// DB is an open database and the migrations dialect it speaks.
+type DB struct {
+	*gorm.DB
+	Dialect string
+}
+
+// Open connects to url: "sqlite://PATH" (a relative PATH is taken as it is,
+// relative to the working directory) or "postgres://…".
+func Open(rawURL string) (*DB, error) {
+	switch {
+	case strings.HasPrefix(rawURL, "sqlite://"):
+		return openSQLite(strings.TrimPrefix(rawURL, "sqlite://"))
+	case strings.HasPrefix(rawURL, "postgres://"), strings.HasPrefix(rawURL, "postgresql://"):
+		return openPostgres(rawURL)
+	default:
+		return nil, fmt.Errorf("database: unsupported URL %q (want sqlite://PATH or postgres://…)", Redact(rawURL))
+	}
+}
+
+func gormConfig() *gorm.Config {
+	return &gorm.Config{
+		Logger:                 logger.Discard,
+		SkipDefaultTransaction: true,
+		NowFunc:                func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) },
+		TranslateError:         true,
+	}
+}
+
+// openSQLite opens the file with WAL (readers never block the writer), a busy
+// timeout (writers wait rather than fail), foreign keys on, and IMMEDIATE
+// transactions so a transaction that writes takes the lock up front instead
+// of failing with SQLITE_BUSY when it upgrades.
+func openSQLite(path string) (*DB, error) {
+	if path == "" {
+		return nil, fmt.Errorf("database: sqlite:// needs a file path")
+	}
+	if dir := filepath.Dir(path); dir != "" {
+		if err := os.MkdirAll(dir, 0o750); err != nil {
+			return nil, fmt.Errorf("database: %w", err)
+		}
+	}
+	dsn := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)" +
+		"&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_txlock=immediate"
+	db, err := gorm.Open(sqlite.Open(dsn), gormConfig())
+	if err != nil {
+		return nil, fmt.Errorf("database: open sqlite: %w", err)
+	}
+	return &DB{DB: db, Dialect: migrations.SQLite}, nil
+}
+
+func openPostgres(rawURL string) (*DB, error) {
+	db, err := gorm.Open(postgres.Open(rawURL), gormConfig())
+	if err != nil {
+		return nil, fmt.Errorf("database: open postgres %s: %w", Redact(rawURL), err)
+	}
+	sqlDB, err := db.DB()
+	if err != nil {
+		return nil, err
+	}
+	sqlDB.SetMaxOpenConns(20)
+	sqlDB.SetMaxIdleConns(10)
+	sqlDB.SetConnMaxIdleTime(5 * time.Minute)
+	return &DB{DB: db, Dialect: migrations.Postgres}, nil
+}
+
+// Close releases the connection pool.
+func (d *DB) Close() error {
+	sqlDB, err := d.DB.DB()
+	if err != nil {
+		return err
+	}
+	return sqlDB.Close()
+}
+
+// Redact hides the password of a database URL so it can be logged.
+func Redact(rawURL string) string {
+	u, err := url.Parse(rawURL)
+	if err != nil || u.User == nil {
+		return rawURL
+	}
+	return u.Redacted()
+}

@@ -1,0 +1,76 @@
+// Command cms is the headless CMS in one binary: `cms serve` runs the API and
+// the admin UI; `cms migrate` and `cms user create` are for operators and scripts.
+//
+// This file is wiring only: configuration → database → migrations →
+// policies → services → server. The subcommands live in commands.go.
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+
+	"github.com/loamcms/cms/accounts"
+	"github.com/loamcms/cms/internal/config"
+	"github.com/loamcms/cms/internal/database"
+	"github.com/loamcms/cms/migrations"
+	"github.com/loamcms/cms/policies"
+	"github.com/loamcms/cms/server"
+)
+
+// app is the wired program.
+type app struct {
+	cfg      *config.Config
+	db       *database.DB
+	accounts *accounts.Service
+	log      *slog.Logger
+}
+
+// open connects to the database, brings its schema up to date and builds the services.
+func open(ctx context.Context, cfg *config.Config, log *slog.Logger) (*app, error) {
+	db, err := database.Open(cfg.DatabaseURL)
+	if err != nil {
+		return nil, err
+	}
+	sqlDB, err := db.DB.DB()
+	if err != nil {
+		return nil, err
+	}
+	applied, err := migrations.Up(ctx, sqlDB, db.Dialect)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	if len(applied) > 0 {
+		log.Info("database migrated", "dialect", db.Dialect, "applied", applied)
+	}
+	enforcer, err := policies.Default()
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	secret, err := config.LoadOrCreateSecret(cfg.JWTSecret, cfg.DataDir)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	acc := accounts.New(db.DB, enforcer, accounts.Options{JWTSecret: secret})
+	return &app{cfg: cfg, db: db, accounts: acc, log: log}, nil
+}
+
+func (a *app) server() *server.Server {
+	sqlDB, _ := a.db.DB.DB()
+	return server.New(
+		server.Options{MaxBody: a.cfg.MaxBody, TrustedProxies: a.cfg.TrustedProxies},
+		server.Deps{Accounts: a.accounts, Ping: sqlDB.PingContext, Log: a.log},
+	)
+}
+
+func main() {
+	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	if err := run(os.Args[1:], log); err != nil {
+		fmt.Fprintln(os.Stderr, "cms:", err)
+		os.Exit(1)
+	}
+}

@@ -1,0 +1,47 @@
+package models
+
+import "slices"
+
+// Principal is who is making a request: a signed-in user, or the system itself
+// (the scheduler). The zero value is anonymous.
+type Principal struct {
+	UserID    string
+	Name      string
+	Roles     []string
+	SessionID string
+	System    bool
+}
+
+// Anonymous reports whether nobody is signed in.
+func (p Principal) Anonymous() bool { return p.UserID == "" && !p.System }
+
+// HasRole reports whether the principal holds role.
+func (p Principal) HasRole(role string) bool { return slices.Contains(p.Roles, role) }
+
+// Objects and actions of the authorization policy. They are domain words, never URL paths.
+const (
+	ObjAccount = "account" // the signed-in user's own account
+	ObjUsers   = "users"   // every user account
+
+	ActRead   = "read"
+	ActCreate = "create"
+	ActUpdate = "update"
+	ActDelete = "delete"
+)
+
+// Built-in roles. Their rules live in policies/ and nowhere else.
+const (
+	RoleAdmin    = "admin"
+	RoleEditor   = "editor"
+	RoleReviewer = "reviewer"
+)
+
+// Authorizer answers whether a principal may perform an action on an object.
+// Services call it after loading the object; ownership rules are checked in Go
+// next to the call.
+type Authorizer interface {
+	// Can reports whether any of the principal's roles allows act on obj.
+	Can(p Principal, obj, act string) bool
+	// Roles lists the roles the policy defines.
+	Roles() []string
+}

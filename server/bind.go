@@ -1,0 +1,89 @@
+package server
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/loamcms/cms/models"
+)
+
+// bindJSON decodes the request body into dst, strictly: the body must be
+// declared JSON, be one well-formed JSON value within the size limit, and
+// name only fields that dst knows.
+func bindJSON(c echo.Context, dst any) error {
+	req := c.Request()
+	mt, _, err := mime.ParseMediaType(req.Header.Get(echo.HeaderContentType))
+	if err != nil || mt != echo.MIMEApplicationJSON {
+		return models.Errorf(models.CodeUnsupportedMedia, "send the body as application/json")
+	}
+	dec := json.NewDecoder(req.Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(dst); err != nil {
+		return decodeError(err)
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return decodeError(err)
+		}
+		return models.Errorf(models.CodeBadRequest, "malformed JSON: unexpected data after the body")
+	}
+	return nil
+}
+
+func decodeError(err error) error {
+	var mbe *http.MaxBytesError
+	var typeErr *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &mbe):
+		return models.Errorf(models.CodePayloadTooLarge, "the body is larger than %d bytes", mbe.Limit)
+	case errors.Is(err, io.EOF):
+		return models.Errorf(models.CodeBadRequest, "the body must be a JSON object")
+	case errors.As(err, &typeErr) && typeErr.Field != "":
+		return models.Invalid(map[string]string{typeErr.Field: "must be a JSON " + typeErr.Type.Kind().String()})
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		name, _ := strconv.Unquote(strings.TrimPrefix(err.Error(), "json: unknown field "))
+		return models.Invalid(map[string]string{name: "is not a known field"})
+	default:
+		return models.Errorf(models.CodeBadRequest, "malformed JSON: %s", strings.TrimPrefix(err.Error(), "json: "))
+	}
+}
+
+// pageParams reads limit (1–100, default 20) and offset (≥ 0) from the query.
+func pageParams(c echo.Context) (limit, offset int, err error) {
+	limit, offset = 20, 0
+	if v := c.QueryParam("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 100 {
+			return 0, 0, models.Errorf(models.CodeBadRequest, "limit must be an integer from 1 to 100")
+		}
+		limit = n
+	}
+	if v := c.QueryParam("offset"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			return 0, 0, models.Errorf(models.CodeBadRequest, "offset must be a non-negative integer")
+		}
+		offset = n
+	}
+	return limit, offset, nil
+}
+
+// listMeta is the "meta" of every list response.
+type listMeta struct {
+	Total  int64 `json:"total"`
+	Limit  int   `json:"limit"`
+	Offset int   `json:"offset"`
+}
+
+type listBody[T any] struct {
+	Data []T     `json:"data"`
+	Meta listMeta `json:"meta"`
+}

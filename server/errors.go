@@ -1,0 +1,112 @@
+package server
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/loamcms/cms/models"
+)
+
+// statusOf is the one mapping from error codes to HTTP statuses.
+var statusOf = map[models.Code]int{
+	models.CodeBadRequest:        http.StatusBadRequest,
+	models.CodeUnauthorized:      http.StatusUnauthorized,
+	models.CodeForbidden:         http.StatusForbidden,
+	models.CodeNotFound:          http.StatusNotFound,
+	models.CodeMethodNotAllowed:  http.StatusMethodNotAllowed,
+	models.CodeVersionConflict:   http.StatusConflict,
+	models.CodeInvalidTransition: http.StatusConflict,
+	models.CodeConflict:          http.StatusConflict,
+	models.CodePayloadTooLarge:   http.StatusRequestEntityTooLarge,
+	models.CodeUnsupportedMedia:  http.StatusUnsupportedMediaType,
+	models.CodeValidationFailed:  http.StatusUnprocessableEntity,
+	models.CodeRateLimited:       http.StatusTooManyRequests,
+	models.CodeUnavailable:       http.StatusServiceUnavailable,
+	models.CodeInternal:          http.StatusInternalServerError,
+}
+
+// codeOfStatus reads echo's own errors (unknown route, wrong method, …) as contract codes.
+var codeOfStatus = map[int]models.Code{
+	http.StatusBadRequest:            models.CodeBadRequest,
+	http.StatusUnauthorized:          models.CodeUnauthorized,
+	http.StatusForbidden:             models.CodeForbidden,
+	http.StatusNotFound:              models.CodeNotFound,
+	http.StatusMethodNotAllowed:      models.CodeMethodNotAllowed,
+	http.StatusRequestEntityTooLarge: models.CodePayloadTooLarge,
+	http.StatusUnsupportedMediaType:  models.CodeUnsupportedMedia,
+	http.StatusTooManyRequests:       models.CodeRateLimited,
+	http.StatusServiceUnavailable:    models.CodeUnavailable,
+}
+
+type errorBody struct {
+	Error errorDetail `json:"error"`
+}
+
+type errorDetail struct {
+	Code    models.Code       `json:"code"`
+	Message string            `json:"message"`
+	Fields  map[string]string `json:"fields,omitempty"`
+}
+
+// toModelError turns any error into the contract's shape. Anything unknown is
+// internal, and its text never reaches the client.
+func toModelError(err error) (*models.Error, bool) {
+	var me *models.Error
+	if errors.As(err, &me) {
+		return me, me.Code == models.CodeInternal
+	}
+	var he *echo.HTTPError
+	if errors.As(err, &he) {
+		if code, ok := codeOfStatus[he.Code]; ok {
+			msg := http.StatusText(he.Code)
+			if s, ok := he.Message.(string); ok && he.Code != http.StatusInternalServerError {
+				msg = s
+			}
+			return &models.Error{Code: code, Message: msg}, false
+		}
+	}
+	return &models.Error{Code: models.CodeInternal, Message: "internal error"}, true
+}
+
+// errorHandler writes every error of every route with the contract's body.
+func (s *Server) errorHandler(err error, c echo.Context) {
+	if c.Response().Committed {
+		return
+	}
+	me, internal := toModelError(err)
+	if internal {
+		s.log.Error("request failed",
+			"request_id", c.Response().Header().Get(echo.HeaderXRequestID),
+			"method", c.Request().Method, "path", c.Request().URL.Path, "error", err)
+		me = &models.Error{Code: models.CodeInternal, Message: "internal error"}
+	}
+	status, ok := statusOf[me.Code]
+	if !ok {
+		status = http.StatusInternalServerError
+	}
+	h := c.Response().Header()
+	if me.RetryAfter > 0 {
+		h.Set("Retry-After", strconv.Itoa(me.RetryAfter))
+	}
+	if status == http.StatusUnauthorized {
+		h.Set("WWW-Authenticate", `Bearer realm="cms"`)
+	}
+	h.Set("Cache-Control", "no-store")
+	body := errorBody{Error: errorDetail{Code: me.Code, Message: me.Message}}
+	if me.Code == models.CodeValidationFailed {
+		body.Error.Fields = me.Fields
+	}
+	var werr error
+	if c.Request().Method == http.MethodHead {
+		werr = c.NoContent(status)
+	} else {
+		werr = c.JSON(status, body)
+	}
+	if werr != nil {
+		s.log.Warn("writing error response", "error", werr)
+	}
+}
+

@@ -1,0 +1,105 @@
+package server
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+
+	"github.com/loamcms/cms/models"
+)
+
+// recoverPanics turns a panic into a 500 internal answer, logged with the
+// request id and stack; the client never sees the stack.
+func (s *Server) recoverPanics() echo.MiddlewareFunc {
+	return middleware.RecoverWithConfig(middleware.RecoverConfig{
+		StackSize: 8 << 10,
+		LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
+			s.log.Error("panic recovered",
+				"request_id", c.Response().Header().Get(echo.HeaderXRequestID),
+				"method", c.Request().Method, "path", c.Request().URL.Path,
+				"error", err, "stack", string(stack))
+			return &models.Error{Code: models.CodeInternal, Message: "internal error"}
+		},
+	})
+}
+
+// logRequests writes one line per request: never the query string or
+// headers, which may carry tokens.
+func (s *Server) logRequests() echo.MiddlewareFunc {
+	return middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
+		LogStatus: true, LogMethod: true, LogURIPath: true, LogLatency: true, LogRequestID: true,
+		HandleError: true, // run the error handler first, so the logged status is the one sent
+		LogValuesFunc: func(c echo.Context, v middleware.RequestLoggerValues) error {
+			s.log.Info("request", "request_id", v.RequestID, "method", v.Method, "path", v.URIPath,
+				"status", v.Status, "ms", float64(v.Latency.Microseconds())/1000)
+			return nil
+		},
+	})
+}
+
+// limitBody caps request bodies at MaxBody: a declared length over it is
+// refused at once, and a longer stream fails when read (413 either way).
+func (s *Server) limitBody(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		req := c.Request()
+		if req.ContentLength > s.opt.MaxBody {
+			return models.Errorf(models.CodePayloadTooLarge, "the body is larger than %d bytes", s.opt.MaxBody)
+		}
+		req.Body = http.MaxBytesReader(c.Response(), req.Body, s.opt.MaxBody)
+		return next(c)
+	}
+}
+
+// securityHeaders are safe defaults for every response; admin.go adds the CSP.
+func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		h := c.Response().Header()
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "no-referrer")
+		h.Set("X-Frame-Options", "DENY")
+		return next(c)
+	}
+}
+
+// noStore keeps management answers out of shared caches.
+func noStore(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		c.Response().Header().Set("Cache-Control", "no-store")
+		return next(c)
+	}
+}
+
+const principalKey = "principal"
+
+// requireUser authenticates the bearer access token and stores the principal.
+func (s *Server) requireUser(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		token, ok := bearer(c.Request())
+		if !ok {
+			return models.ErrUnauthorized
+		}
+		p, err := s.accounts.Authenticate(c.Request().Context(), token)
+		if err != nil {
+			return err
+		}
+		c.Set(principalKey, p)
+		return next(c)
+	}
+}
+
+func bearer(r *http.Request) (string, bool) {
+	scheme, token, ok := strings.Cut(r.Header.Get(echo.HeaderAuthorization), " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(token) == "" {
+		return "", false
+	}
+	return strings.TrimSpace(token), true
+}
+
+// principal returns who is calling; anonymous outside requireUser.
+func principal(c echo.Context) models.Principal {
+	p, _ := c.Get(principalKey).(models.Principal)
+	return p
+}
+
