@@ -84,6 +84,6 @@ type listMeta struct {
 }
 
 type listBody[T any] struct {
-	Data []T     `json:"data"`
+	Data []T      `json:"data"`
 	Meta listMeta `json:"meta"`
 }

@@ -109,4 +109,3 @@ func (s *Server) errorHandler(err error, c echo.Context) {
 		s.log.Warn("writing error response", "error", werr)
 	}
 }
-

@@ -1,0 +1,175 @@
+package server
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/loamcms/cms/accounts"
+	"github.com/loamcms/cms/internal/database"
+	"github.com/loamcms/cms/models"
+	"github.com/loamcms/cms/policies"
+)
+
+// testSecret signs access tokens in tests.
+var testSecret = []byte("test-secret-test-secret-test-secret!")
+
+// env is one server on one fresh database, driven through ServeHTTP.
+type env struct {
+	t        *testing.T
+	db       *database.DB
+	accounts *accounts.Service
+	srv      *Server
+	logs     *bytes.Buffer
+}
+
+type envOption func(*accounts.Options, *Options)
+
+func newEnv(t *testing.T, db *database.DB, opts ...envOption) *env {
+	t.Helper()
+	enf, err := policies.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return newEnvWith(t, db, enf, opts...)
+}
+
+func newEnvWith(t *testing.T, db *database.DB, authz models.Authorizer, opts ...envOption) *env {
+	t.Helper()
+	aopt := accounts.Options{JWTSecret: testSecret}
+	sopt := Options{MaxBody: 64 << 10}
+	for _, o := range opts {
+		o(&aopt, &sopt)
+	}
+	logs := &bytes.Buffer{}
+	acc := accounts.New(db.DB, authz, aopt)
+	sqlDB, err := db.DB.DB()
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := New(sopt, Deps{Accounts: acc, Ping: sqlDB.PingContext, Log: slog.New(slog.NewTextHandler(logs, nil))})
+	return &env{t: t, db: db, accounts: acc, srv: srv, logs: logs}
+}
+
+// response is a finished request.
+type response struct {
+	Status int
+	Header http.Header
+	Body   []byte
+}
+
+func (r *response) json(t *testing.T, v any) {
+	t.Helper()
+	if err := json.Unmarshal(r.Body, v); err != nil {
+		t.Fatalf("decoding %s: %v", r.Body, err)
+	}
+}
+
+// errorCode returns the contract error code of the body, or "".
+func (r *response) errorCode() string {
+	var b struct {
+		Error struct {
+			Code string `json:"code"`
+		} `json:"error"`
+	}
+	_ = json.Unmarshal(r.Body, &b)
+	return b.Error.Code
+}
+
+// request describes one call; body is JSON-encoded unless it is a string.
+type request struct {
+	method, path string
+	body         any
+	token        string
+	header       map[string]string
+	remote       string
+}
+
+func (e *env) do(rq request) *response {
+	e.t.Helper()
+	var body io.Reader
+	switch b := rq.body.(type) {
+	case nil:
+	case string:
+		body = strings.NewReader(b)
+	default:
+		buf, err := json.Marshal(b)
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		body = bytes.NewReader(buf)
+	}
+	req := httptest.NewRequest(rq.method, rq.path, body)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if rq.token != "" {
+		req.Header.Set("Authorization", "Bearer "+rq.token)
+	}
+	for k, v := range rq.header {
+		req.Header.Set(k, v)
+	}
+	req.RemoteAddr = "192.0.2.10:40000"
+	if rq.remote != "" {
+		req.RemoteAddr = rq.remote
+	}
+	rec := httptest.NewRecorder()
+	e.srv.ServeHTTP(rec, req)
+	return &response{Status: rec.Code, Header: rec.Header(), Body: rec.Body.Bytes()}
+}
+
+// expect fails the test unless the response has the status (and, for errors, the code).
+func expect(t *testing.T, r *response, status int, code string) {
+	t.Helper()
+	if r.Status != status {
+		t.Fatalf("status %d, want %d; body %s", r.Status, status, r.Body)
+	}
+	if code != "" && r.errorCode() != code {
+		t.Fatalf("error code %q, want %q; body %s", r.errorCode(), code, r.Body)
+	}
+}
+
+const testPassword = "correct horse battery"
+
+// account is a user created for a test, signed in.
+type account struct {
+	user    *models.User
+	access  string
+	refresh string
+}
+
+// newUser creates a user with the roles (through the system principal) and signs it in.
+func (e *env) newUser(email string, roles ...string) *account {
+	e.t.Helper()
+	u, err := e.accounts.CreateUser(e.t.Context(), models.Principal{System: true},
+		accounts.NewUser{Email: email, Password: testPassword, Roles: roles})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return &account{user: u, access: "", refresh: ""}
+}
+
+// login signs email in and returns the pair.
+func (e *env) login(email, password string) *account {
+	e.t.Helper()
+	r := e.do(request{method: "POST", path: "/api/auth/login", body: map[string]string{"email": email, "password": password}})
+	expect(e.t, r, 200, "")
+	var t accounts.Tokens
+	r.json(e.t, &t)
+	return &account{user: t.User, access: t.AccessToken, refresh: t.RefreshToken}
+}
+
+// signedIn creates a user with the roles and signs it in.
+func (e *env) signedIn(email string, roles ...string) *account {
+	e.t.Helper()
+	e.newUser(email, roles...)
+	return e.login(email, testPassword)
+}
+
+func parseCIDR(s string) (net.IP, *net.IPNet, error) { return net.ParseCIDR(s) }
