@@ -183,17 +183,17 @@ func TestAccessTokenRules(t *testing.T) {
 		}
 		same := func(jwt.MapClaims) {}
 		cases := map[string]string{
-			"control: re-signed as issued":   sign(jwt.SigningMethodHS256, testSecret, same),
-			"alg none":                       sign(jwt.SigningMethodNone, jwt.UnsafeAllowNoneSignatureType, same),
-			"HS512 with the right key":       sign(jwt.SigningMethodHS512, testSecret, same),
-			"wrong key":                      sign(jwt.SigningMethodHS256, []byte("another-secret-another-secret-000"), same),
-			"no exp":                         sign(jwt.SigningMethodHS256, testSecret, func(c jwt.MapClaims) { delete(c, "exp") }),
-			"expired":                        sign(jwt.SigningMethodHS256, testSecret, func(c jwt.MapClaims) { c["exp"] = time.Now().Add(-time.Hour).Unix() }),
-			"no iat":                         sign(jwt.SigningMethodHS256, testSecret, func(c jwt.MapClaims) { delete(c, "iat") }),
-			"wrong aud":                      sign(jwt.SigningMethodHS256, testSecret, func(c jwt.MapClaims) { c["aud"] = "somebody-else" }),
-			"no aud":                         sign(jwt.SigningMethodHS256, testSecret, func(c jwt.MapClaims) { delete(c, "aud") }),
-			"wrong iss":                      sign(jwt.SigningMethodHS256, testSecret, func(c jwt.MapClaims) { c["iss"] = "evil" }),
-			"unknown session":                sign(jwt.SigningMethodHS256, testSecret, func(c jwt.MapClaims) { c["sid"] = "0190c7a8-0000-7000-8000-000000000000" }),
+			"control: re-signed as issued": sign(jwt.SigningMethodHS256, testSecret, same),
+			"alg none":                     sign(jwt.SigningMethodNone, jwt.UnsafeAllowNoneSignatureType, same),
+			"HS512 with the right key":     sign(jwt.SigningMethodHS512, testSecret, same),
+			"wrong key":                    sign(jwt.SigningMethodHS256, []byte("another-secret-another-secret-000"), same),
+			"no exp":                       sign(jwt.SigningMethodHS256, testSecret, func(c jwt.MapClaims) { delete(c, "exp") }),
+			"expired":                      sign(jwt.SigningMethodHS256, testSecret, func(c jwt.MapClaims) { c["exp"] = time.Now().Add(-time.Hour).Unix() }),
+			"no iat":                       sign(jwt.SigningMethodHS256, testSecret, func(c jwt.MapClaims) { delete(c, "iat") }),
+			"wrong aud":                    sign(jwt.SigningMethodHS256, testSecret, func(c jwt.MapClaims) { c["aud"] = "somebody-else" }),
+			"no aud":                       sign(jwt.SigningMethodHS256, testSecret, func(c jwt.MapClaims) { delete(c, "aud") }),
+			"wrong iss":                    sign(jwt.SigningMethodHS256, testSecret, func(c jwt.MapClaims) { c["iss"] = "evil" }),
+			"unknown session":              sign(jwt.SigningMethodHS256, testSecret, func(c jwt.MapClaims) { c["sid"] = "0190c7a8-0000-7000-8000-000000000000" }),
 		}
 		names := make([]string, 0, len(cases))
 		for n := range cases {

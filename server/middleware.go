@@ -63,10 +63,14 @@ func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// noStore keeps management answers out of shared caches.
+// noStore keeps management API answers out of every cache. Handlers that
+// may be cached (the delivery API, the admin UI's files) set their own
+// Cache-Control, which replaces this default.
 func noStore(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		c.Response().Header().Set("Cache-Control", "no-store")
+		if strings.HasPrefix(c.Request().URL.Path, "/api/") {
+			c.Response().Header().Set("Cache-Control", "no-store")
+		}
 		return next(c)
 	}
 }

@@ -8,14 +8,14 @@ import (
 // here: the services check the policy after loading what is asked for.
 func (s *Server) routes() {
 	e := s.echo
-	e.Use(middleware.RequestID(), s.logRequests(), s.recoverPanics(), securityHeaders, s.limitBody)
+	e.Use(middleware.RequestID(), s.logRequests(), s.recoverPanics(), securityHeaders, noStore, s.limitBody)
 
 	// Operations.
 	e.GET("/healthz", s.healthz)
 	e.GET("/readyz", s.readyz)
 	e.GET("/api/openapi.json", s.openAPI)
 
-	api := e.Group("/api", noStore)
+	api := e.Group("/api")
 	user := s.requireUser
 
 	// Authentication and the first-run setup.
