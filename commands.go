@@ -160,7 +160,7 @@ func migrate(args []string, log *slog.Logger) error {
 	}
 	ctx := context.Background()
 	if !status {
-		applied, err := migrations.Up(ctx, sqlDB, db.Dialect)
+		applied, err := db.Migrate(ctx)
 		if err != nil {
 			return err
 		}

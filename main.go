@@ -14,7 +14,6 @@ import (
 	"github.com/loamcms/cms/accounts"
 	"github.com/loamcms/cms/internal/config"
 	"github.com/loamcms/cms/internal/database"
-	"github.com/loamcms/cms/migrations"
 	"github.com/loamcms/cms/policies"
 	"github.com/loamcms/cms/server"
 )
@@ -33,11 +32,7 @@ func open(ctx context.Context, cfg *config.Config, log *slog.Logger) (*app, erro
 	if err != nil {
 		return nil, err
 	}
-	sqlDB, err := db.DB.DB()
-	if err != nil {
-		return nil, err
-	}
-	applied, err := migrations.Up(ctx, sqlDB, db.Dialect)
+	applied, err := db.Migrate(ctx)
 	if err != nil {
 		db.Close()
 		return nil, err

@@ -33,7 +33,8 @@ func provider(db *sql.DB, dialect string) (*goose.Provider, error) {
 	case SQLite:
 		return goose.NewProvider(goose.DialectSQLite3, db, sub)
 	case Postgres:
-		locker, err := lock.NewPostgresSessionLocker()
+		// Poll the lock every second (goose's default is 5 s) for up to 5 minutes.
+		locker, err := lock.NewPostgresSessionLocker(lock.WithLockTimeout(1, 300))
 		if err != nil {
 			return nil, err
 		}

@@ -5,11 +5,13 @@
 package database
 
 import (
+	"context"
 	"fmt"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/glebarez/sqlite"
@@ -24,6 +26,7 @@ import (
 type DB struct {
 	*gorm.DB
 	Dialect string
+	path    string // the SQLite file; "" on PostgreSQL
 }
 
 // Open connects to url: "sqlite://PATH" (a relative PATH is taken as it is,
@@ -67,7 +70,7 @@ func openSQLite(path string) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("database: open sqlite: %w", err)
 	}
-	return &DB{DB: db, Dialect: migrations.SQLite}, nil
+	return &DB{DB: db, Dialect: migrations.SQLite, path: path}, nil
 }
 
 func openPostgres(rawURL string) (*DB, error) {
@@ -83,6 +86,29 @@ func openPostgres(rawURL string) (*DB, error) {
 	sqlDB.SetMaxIdleConns(10)
 	sqlDB.SetConnMaxIdleTime(5 * time.Minute)
 	return &DB{DB: db, Dialect: migrations.Postgres}, nil
+}
+
+// Migrate applies pending migrations and returns the versions applied. On
+// PostgreSQL an advisory lock (in migrations) serialises instances; a SQLite
+// file has no such lock, so an exclusive lock on a file beside it does the
+// same for processes sharing the file.
+func (d *DB) Migrate(ctx context.Context) ([]int64, error) {
+	sqlDB, err := d.DB.DB()
+	if err != nil {
+		return nil, err
+	}
+	if d.path != "" {
+		lock, err := os.OpenFile(d.path+".migrate-lock", os.O_CREATE|os.O_RDWR, 0o600)
+		if err != nil {
+			return nil, fmt.Errorf("database: %w", err)
+		}
+		defer lock.Close()
+		if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX); err != nil {
+			return nil, fmt.Errorf("database: lock for migrations: %w", err)
+		}
+		defer syscall.Flock(int(lock.Fd()), syscall.LOCK_UN)
+	}
+	return migrations.Up(ctx, sqlDB, d.Dialect)
 }
 
 // Close releases the connection pool.

@@ -47,11 +47,7 @@ func Open(t testing.TB, dialect string) *database.DB {
 		t.Fatalf("dbtest: %v", err)
 	}
 	t.Cleanup(func() { db.Close() })
-	sqlDB, err := db.DB.DB()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := migrations.Up(context.Background(), sqlDB, db.Dialect); err != nil {
+	if _, err := db.Migrate(context.Background()); err != nil {
 		t.Fatalf("dbtest: migrate %s: %v", dialect, err)
 	}
 	return db
