@@ -99,13 +99,7 @@ func (s *Server) errorHandler(err error, c echo.Context) {
 	if me.Code == models.CodeValidationFailed {
 		body.Error.Fields = me.Fields
 	}
-	var werr error
-	if c.Request().Method == http.MethodHead {
-		werr = c.NoContent(status)
-	} else {
-		werr = c.JSON(status, body)
-	}
-	if werr != nil {
+	if werr := c.JSON(status, body); werr != nil {
 		s.log.Warn("writing error response", "error", werr)
 	}
 }

@@ -52,6 +52,17 @@ func (s *Server) limitBody(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
+// headAsGet answers HEAD like GET (net/http drops the body), so health
+// checks and caches that probe with HEAD work on every GET route.
+func headAsGet(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if c.Request().Method == http.MethodHead {
+			c.Request().Method = http.MethodGet
+		}
+		return next(c)
+	}
+}
+
 // securityHeaders are safe defaults for every response; admin.go adds the CSP.
 func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {

@@ -8,6 +8,7 @@ import (
 // here: the services check the policy after loading what is asked for.
 func (s *Server) routes() {
 	e := s.echo
+	e.Pre(headAsGet)
 	e.Use(middleware.RequestID(), s.logRequests(), s.recoverPanics(), securityHeaders, noStore, s.limitBody)
 
 	// Operations.
