@@ -146,10 +146,7 @@ func (s *Service) UpdateUser(ctx context.Context, p models.Principal, id string,
 			changes["email"] = s.checkEmail(*in.Email, fields)
 		}
 		if in.Name != nil {
-			if strings.TrimSpace(*in.Name) == "" {
-				fields["name"] = "must not be empty"
-			}
-			changes["name"] = checkName(*in.Name, u.Email, fields)
+			changes["name"] = checkRename(*in.Name, fields)
 		}
 		if in.Roles != nil {
 			changes["roles"] = s.checkRoles(*in.Roles, fields)
@@ -162,12 +159,9 @@ func (s *Service) UpdateUser(ctx context.Context, p models.Principal, id string,
 		}
 		endSessions := false
 		if in.Password != nil {
-			hash, err := HashPassword(*in.Password)
-			if err != nil {
+			if err := s.setPassword(changes, *in.Password); err != nil {
 				return err
 			}
-			changes["password_hash"] = hash
-			changes["password_changed_at"] = s.now()
 			endSessions = true
 		}
 		if in.Disabled != nil {
@@ -246,10 +240,7 @@ func (s *Service) UpdateMe(ctx context.Context, p models.Principal, in MePatch) 
 		fields := map[string]string{}
 		changes := map[string]any{}
 		if in.Name != nil {
-			if strings.TrimSpace(*in.Name) == "" {
-				fields["name"] = "must not be empty"
-			}
-			changes["name"] = checkName(*in.Name, u.Email, fields)
+			changes["name"] = checkRename(*in.Name, fields)
 		}
 		if in.Password != nil {
 			checkPassword(*in.Password, "password", fields)
@@ -261,12 +252,9 @@ func (s *Service) UpdateMe(ctx context.Context, p models.Principal, in MePatch) 
 			return models.Invalid(fields)
 		}
 		if in.Password != nil {
-			hash, err := HashPassword(*in.Password)
-			if err != nil {
+			if err := s.setPassword(changes, *in.Password); err != nil {
 				return err
 			}
-			changes["password_hash"] = hash
-			changes["password_changed_at"] = s.now()
 			if err := s.revokeUserSessions(tx, u.ID, p.SessionID); err != nil {
 				return err
 			}
@@ -302,6 +290,25 @@ func checkName(name, email string, fields map[string]string) string {
 		fields["name"] = "must be at most 100 characters"
 	}
 	return name
+}
+
+// checkRename validates a changed name, which, unlike a new user's, may not be empty.
+func checkRename(name string, fields map[string]string) string {
+	if strings.TrimSpace(name) == "" {
+		fields["name"] = "must not be empty"
+	}
+	return checkName(name, "", fields)
+}
+
+// setPassword adds a new password's hash to a user's changes.
+func (s *Service) setPassword(changes map[string]any, password string) error {
+	hash, err := HashPassword(password)
+	if err != nil {
+		return err
+	}
+	changes["password_hash"] = hash
+	changes["password_changed_at"] = s.now()
+	return nil
 }
 
 func checkPassword(pw, field string, fields map[string]string) {
