@@ -12,6 +12,7 @@ import (
 	"os"
 
 	"github.com/loamcms/cms/accounts"
+	"github.com/loamcms/cms/content"
 	"github.com/loamcms/cms/internal/config"
 	"github.com/loamcms/cms/internal/database"
 	"github.com/loamcms/cms/policies"
@@ -23,6 +24,7 @@ type app struct {
 	cfg      *config.Config
 	db       *database.DB
 	accounts *accounts.Service
+	content  *content.Service
 	log      *slog.Logger
 }
 
@@ -51,14 +53,15 @@ func open(ctx context.Context, cfg *config.Config, log *slog.Logger) (*app, erro
 		return nil, err
 	}
 	acc := accounts.New(db.DB, enforcer, accounts.Options{JWTSecret: secret})
-	return &app{cfg: cfg, db: db, accounts: acc, log: log}, nil
+	cnt := content.New(db.DB, enforcer, content.Options{Dialect: db.Dialect, SelfApproval: cfg.SelfApproval})
+	return &app{cfg: cfg, db: db, accounts: acc, content: cnt, log: log}, nil
 }
 
 func (a *app) server() *server.Server {
 	sqlDB, _ := a.db.DB.DB()
 	return server.New(
 		server.Options{MaxBody: a.cfg.MaxBody, TrustedProxies: a.cfg.TrustedProxies},
-		server.Deps{Accounts: a.accounts, Ping: sqlDB.PingContext, Log: a.log},
+		server.Deps{Accounts: a.accounts, Content: a.content, Ping: sqlDB.PingContext, Log: a.log},
 	)
 }
 

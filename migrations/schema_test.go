@@ -16,6 +16,8 @@ import (
 // persisted lists every GORM model; each must match a migrated table.
 var persisted = []any{
 	&models.User{}, &models.Session{}, &models.RefreshToken{}, &models.LoginThrottle{}, &models.SetupToken{},
+	&models.APIToken{}, &models.ContentType{}, &models.Entry{}, &models.Revision{}, &models.Comment{},
+	&models.Event{}, &models.PublishedEntry{},
 }
 
 // TestSchemaMatchesModels proves that, on each dialect, the migrated schema

@@ -2,8 +2,6 @@ package models
 
 import (
 	"database/sql/driver"
-	"encoding/json"
-	"errors"
 	"time"
 )
 
@@ -29,25 +27,13 @@ func (r Roles) Value() (driver.Value, error) {
 	if r == nil {
 		r = Roles{}
 	}
-	b, err := json.Marshal([]string(r))
-	return string(b), err
+	return jsonValue([]string(r))
 }
 
 // Scan implements sql.Scanner.
 func (r *Roles) Scan(src any) error {
-	var b []byte
-	switch v := src.(type) {
-	case string:
-		b = []byte(v)
-	case []byte:
-		b = v
-	case nil:
-		*r = Roles{}
-		return nil
-	default:
-		return errors.New("roles: unsupported column type")
-	}
-	return json.Unmarshal(b, (*[]string)(r))
+	*r = Roles{}
+	return jsonScan(src, (*[]string)(r))
 }
 
 // Session is one sign-in: a chain of refresh tokens. Revoking it ends every
@@ -84,4 +70,23 @@ type LoginThrottle struct {
 type SetupToken struct {
 	TokenHash string    `gorm:"primaryKey"`
 	ExpiresAt time.Time `gorm:"not null"`
+}
+
+// API token scopes.
+const (
+	ScopeDelivery = "delivery" // read published content
+	ScopePreview  = "preview"  // also read the latest working revision, with ?preview=1
+)
+
+// APIToken lets a site read the delivery API. Only its SHA-256 hash is
+// stored; Prefix (the first characters) helps people recognise it.
+type APIToken struct {
+	ID        string     `gorm:"primaryKey" json:"id"`
+	Name      string     `gorm:"not null" json:"name"`
+	Scope     string     `gorm:"not null" json:"scope"`
+	TokenHash string     `gorm:"not null;uniqueIndex" json:"-"`
+	Prefix    string     `gorm:"not null" json:"prefix"`
+	CreatedBy string     `gorm:"not null" json:"created_by"`
+	CreatedAt time.Time  `gorm:"not null" json:"created_at"`
+	ExpiresAt *time.Time `json:"expires_at"`
 }

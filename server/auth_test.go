@@ -102,8 +102,8 @@ func TestLoginFailuresLookAlike(t *testing.T) {
 
 func TestLoginThrottling(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *database.DB) {
-		limits := func(a *accounts.Options, _ *Options) {
-			a.Throttle = accounts.ThrottleLimits{Window: time.Minute, PerAccount: 3, PerIP: 6}
+		limits := func(c *envConfig) {
+			c.accounts.Throttle = accounts.ThrottleLimits{Window: time.Minute, PerAccount: 3, PerIP: 6}
 		}
 		e := newEnv(t, db, limits)
 		e.newUser("target@example.com", "editor")
@@ -139,12 +139,12 @@ func TestLoginThrottling(t *testing.T) {
 
 func TestTrustedProxyAddress(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *database.DB) {
-		proxy := func(_ *accounts.Options, s *Options) {
+		proxy := func(c *envConfig) {
 			_, n, _ := parseCIDR("192.0.2.0/24")
-			s.TrustedProxies = append(s.TrustedProxies, n)
+			c.server.TrustedProxies = append(c.server.TrustedProxies, n)
 		}
-		limits := func(a *accounts.Options, _ *Options) {
-			a.Throttle = accounts.ThrottleLimits{Window: time.Minute, PerAccount: 100, PerIP: 2}
+		limits := func(c *envConfig) {
+			c.accounts.Throttle = accounts.ThrottleLimits{Window: time.Minute, PerAccount: 100, PerIP: 2}
 		}
 		e := newEnv(t, db, proxy, limits)
 		bad := func(email, xff string) *response {

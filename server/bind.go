@@ -87,3 +87,11 @@ type listBody[T any] struct {
 	Data []T      `json:"data"`
 	Meta listMeta `json:"meta"`
 }
+
+// bindOptionalJSON binds a body that may be left out entirely.
+func bindOptionalJSON(c echo.Context, dst any) error {
+	if c.Request().ContentLength == 0 {
+		return nil
+	}
+	return bindJSON(c, dst)
+}

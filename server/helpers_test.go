@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/loamcms/cms/accounts"
+	"github.com/loamcms/cms/content"
 	"github.com/loamcms/cms/internal/database"
 	"github.com/loamcms/cms/models"
 	"github.com/loamcms/cms/policies"
@@ -29,7 +30,14 @@ type env struct {
 	logs     *bytes.Buffer
 }
 
-type envOption func(*accounts.Options, *Options)
+// envConfig holds the options of the services and the server of an env.
+type envConfig struct {
+	accounts accounts.Options
+	server   Options
+	content  content.Options
+}
+
+type envOption func(*envConfig)
 
 func newEnv(t *testing.T, db *database.DB, opts ...envOption) *env {
 	t.Helper()
@@ -42,18 +50,22 @@ func newEnv(t *testing.T, db *database.DB, opts ...envOption) *env {
 
 func newEnvWith(t *testing.T, db *database.DB, authz models.Authorizer, opts ...envOption) *env {
 	t.Helper()
-	aopt := accounts.Options{JWTSecret: testSecret}
-	sopt := Options{MaxBody: 64 << 10}
+	cfg := envConfig{
+		accounts: accounts.Options{JWTSecret: testSecret},
+		server:   Options{MaxBody: 64 << 10},
+		content:  content.Options{Dialect: db.Dialect},
+	}
 	for _, o := range opts {
-		o(&aopt, &sopt)
+		o(&cfg)
 	}
 	logs := &bytes.Buffer{}
-	acc := accounts.New(db.DB, authz, aopt)
+	acc := accounts.New(db.DB, authz, cfg.accounts)
 	sqlDB, err := db.DB.DB()
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := New(sopt, Deps{Accounts: acc, Ping: sqlDB.PingContext, Log: slog.New(slog.NewTextHandler(logs, nil))})
+	cnt := content.New(db.DB, authz, cfg.content)
+	srv := New(cfg.server, Deps{Accounts: acc, Content: cnt, Ping: sqlDB.PingContext, Log: slog.New(slog.NewTextHandler(logs, nil))})
 	return &env{t: t, db: db, accounts: acc, srv: srv, logs: logs}
 }
 

@@ -35,6 +35,32 @@ func (s *Server) routes() {
 	api.PATCH("/users/:id", s.updateUser, user)
 	api.DELETE("/users/:id", s.deleteUser, user)
 
+	// Content types.
+	api.GET("/content-types", s.listTypes, user)
+	api.POST("/content-types", s.createType, user)
+	api.GET("/content-types/:key", s.getType, user)
+	api.PATCH("/content-types/:key", s.updateType, user)
+	api.DELETE("/content-types/:key", s.deleteType, user)
+
+	// Entries and the editorial workflow.
+	api.GET("/entries", s.listEntries, user)
+	api.POST("/entries", s.createEntry, user)
+	api.GET("/entries/:id", s.getEntry, user)
+	api.PATCH("/entries/:id", s.updateEntry, user)
+	api.DELETE("/entries/:id", s.deleteEntry, user)
+	api.POST("/entries/:id/submit", s.submitEntry, user)
+	api.POST("/entries/:id/withdraw", s.withdrawEntry, user)
+	api.POST("/entries/:id/approve", s.approveEntry, user)
+	api.POST("/entries/:id/request-changes", s.requestChanges, user)
+	api.POST("/entries/:id/publish", s.publishEntry, user)
+	api.POST("/entries/:id/unpublish", s.unpublishEntry, user)
+	api.GET("/entries/:id/revisions", s.listRevisions, user)
+	api.GET("/entries/:id/revisions/:n", s.getRevision, user)
+	api.POST("/entries/:id/revisions/:n/restore", s.restoreRevision, user)
+	api.GET("/entries/:id/comments", s.listComments, user)
+	api.POST("/entries/:id/comments", s.addComment, user)
+	api.GET("/entries/:id/history", s.entryHistory, user)
+
 	// The admin UI.
 	s.mountAdmin()
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/loamcms/cms/accounts"
+	"github.com/loamcms/cms/content"
 )
 
 // Options are the HTTP-level settings.
@@ -20,6 +21,7 @@ type Options struct {
 // Deps are the services the handlers call.
 type Deps struct {
 	Accounts *accounts.Service
+	Content  *content.Service
 	Ping     func(context.Context) error // database reachability, for /readyz
 	Log      *slog.Logger
 }
@@ -28,6 +30,7 @@ type Deps struct {
 type Server struct {
 	echo     *echo.Echo
 	accounts *accounts.Service
+	content  *content.Service
 	ping     func(context.Context) error
 	log      *slog.Logger
 	opt      Options
@@ -41,7 +44,7 @@ func New(opt Options, deps Deps) *Server {
 	e := echo.New()
 	e.HideBanner = true
 	e.HidePort = true
-	s := &Server{echo: e, accounts: deps.Accounts, ping: deps.Ping, log: deps.Log, opt: opt}
+	s := &Server{echo: e, accounts: deps.Accounts, content: deps.Content, ping: deps.Ping, log: deps.Log, opt: opt}
 	e.HTTPErrorHandler = s.errorHandler
 	e.IPExtractor = clientIP(opt.TrustedProxies)
 	s.routes()

@@ -27,6 +27,7 @@ type Config struct {
 	MaxBody        int64
 	TrustedProxies []*net.IPNet
 	PublicURL      string
+	SelfApproval   bool // an admin may approve their own revisions: one-person sites only
 }
 
 // envOr returns the environment variable name, or def when it is unset.
@@ -47,12 +48,15 @@ func Register(fs *flag.FlagSet) *Flags {
 	fs.StringVar(&f.MaxBody, "max-body", envOr("CMS_MAX_BODY", "2MiB"), "JSON body limit, e.g. 512KiB, 2MiB (CMS_MAX_BODY)")
 	fs.StringVar(&f.TrustedProxies, "trusted-proxies", envOr("CMS_TRUSTED_PROXIES", ""), "comma-separated CIDRs of reverse proxies whose X-Forwarded-For is believed (CMS_TRUSTED_PROXIES; default none)")
 	fs.StringVar(&f.PublicURL, "public-url", envOr("CMS_PUBLIC_URL", ""), "base URL people reach the CMS at, used in printed links (CMS_PUBLIC_URL; default http://localhost:PORT)")
+	selfApproval, _ := strconv.ParseBool(envOr("CMS_SELF_APPROVAL", "false"))
+	fs.BoolVar(&f.SelfApproval, "self-approval", selfApproval, "let an admin approve their own revisions, for one-person sites (CMS_SELF_APPROVAL)")
 	return f
 }
 
 // Flags holds the raw flag values until Finish turns them into a Config.
 type Flags struct {
 	Addr, DatabaseURL, DataDir, MaxBody, TrustedProxies, PublicURL string
+	SelfApproval                                                   bool
 }
 
 // Finish validates the flags and reads the variables that have no flag
@@ -66,6 +70,7 @@ func (f *Flags) Finish() (*Config, error) {
 		AdminEmail:    os.Getenv("CMS_ADMIN_EMAIL"),
 		AdminPassword: os.Getenv("CMS_ADMIN_PASSWORD"),
 		PublicURL:     strings.TrimRight(f.PublicURL, "/"),
+		SelfApproval:  f.SelfApproval,
 	}
 	if c.DatabaseURL == "" {
 		c.DatabaseURL = "sqlite://" + filepath.Join(c.DataDir, "cms.db")

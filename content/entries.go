@@ -1,0 +1,480 @@
+package content
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/loamcms/cms/models"
+)
+
+// DefaultLocale is the locale of entries created without one.
+const DefaultLocale = "en"
+
+// NewEntry is the input of CreateEntry.
+type NewEntry struct {
+	Type   string         `json:"type"`
+	Slug   string         `json:"slug"`
+	Locale string         `json:"locale"`
+	Data   map[string]any `json:"data"`
+}
+
+// CreateEntry adds a draft entry with version 1 and revision 1. Its slug is
+// the given one, or derived from the type's slug field (made unique with a
+// numeric suffix).
+func (s *Service) CreateEntry(ctx context.Context, p models.Principal, in NewEntry) (*EntryView, error) {
+	if in.Type == "" {
+		return nil, models.Invalid(map[string]string{"type": "is required"})
+	}
+	db := s.db.WithContext(ctx)
+	t, err := s.findType(db, in.Type)
+	if errors.Is(err, errTypeNotFound) {
+		return nil, models.Invalid(map[string]string{"type": fmt.Sprintf("there is no content type %q", in.Type)})
+	} else if err != nil {
+		return nil, err
+	}
+	if err := s.can(p, entryObject(t.Key), actCreate); err != nil {
+		return nil, err
+	}
+	if in.Locale == "" {
+		in.Locale = DefaultLocale
+	}
+	fields := map[string]string{}
+	if !localePattern.MatchString(in.Locale) {
+		fields["locale"] = "must be a language tag such as en or pt-BR"
+	}
+	if in.Slug != "" && !validSlug(in.Slug) {
+		fields["slug"] = "must be lower-case letters, digits and single hyphens, at most 100 characters"
+	}
+	if len(fields) > 0 {
+		return nil, models.Invalid(fields)
+	}
+	var out *EntryView
+	err = db.Transaction(func(tx *gorm.DB) error {
+		data, err := s.validateData(tx, t, nil, in.Data)
+		if err != nil {
+			return err
+		}
+		now := s.now()
+		e := models.Entry{
+			ID: newID(), Type: t.Key, Slug: in.Slug, Locale: in.Locale, Status: models.StatusDraft, Version: 1, Revision: 1,
+			Data: data, AuthorID: p.UserID, RevisionAuthorID: p.UserID, CreatedAt: now, UpdatedAt: now,
+		}
+		if e.Slug == "" {
+			if e.Slug, err = s.freeSlug(tx, t, e.Locale, data, e.ID); err != nil {
+				return err
+			}
+		}
+		if err := tx.Create(&e).Error; err != nil {
+			if errors.Is(err, gorm.ErrDuplicatedKey) {
+				return models.Errorf(models.CodeConflict, "another %s in locale %s already has the slug %q", e.Type, e.Locale, e.Slug)
+			}
+			return err
+		}
+		rev := models.Revision{ID: newID(), EntryID: e.ID, Number: 1, Slug: e.Slug, Data: e.Data, AuthorID: p.UserID, CreatedAt: now}
+		ev := models.Event{ID: newID(), EntryID: e.ID, Action: models.ActionCreate, To: models.StatusDraft, ActorID: p.UserID, Revision: 1, At: now}
+		if err := tx.Create(&rev).Error; err != nil {
+			return err
+		}
+		if err := tx.Create(&ev).Error; err != nil {
+			return err
+		}
+		out, err = entryView(tx, &e)
+		return err
+	})
+	return out, err
+}
+
+// freeSlug derives a slug from the slug field that no other entry of the
+// type and locale uses: "title", then "title-2", "title-3", …
+func (s *Service) freeSlug(tx *gorm.DB, t *models.ContentType, locale string, data models.Data, id string) (string, error) {
+	base := ""
+	if v, ok := data[t.SlugField].(string); ok {
+		base = slugify(v)
+	}
+	if base == "" {
+		base = t.Key + "-" + id[len(id)-8:]
+	}
+	var taken []string
+	err := tx.Model(&models.Entry{}).Where("type = ? AND locale = ? AND (slug = ? OR slug LIKE ?)", t.Key, locale, base, base+"-%").
+		Pluck("slug", &taken).Error
+	if err != nil {
+		return "", err
+	}
+	slug := base
+	for n := 2; slices.Contains(taken, slug); n++ {
+		slug = fmt.Sprintf("%s-%d", base, n)
+	}
+	return slug, nil
+}
+
+// GetEntry returns an entry's working copy.
+func (s *Service) GetEntry(ctx context.Context, p models.Principal, id string) (*EntryView, error) {
+	db := s.db.WithContext(ctx)
+	e, err := s.readableEntry(db, p, id)
+	if err != nil {
+		return nil, err
+	}
+	return entryView(db, e)
+}
+
+// readableEntry loads an entry the principal may read.
+func (s *Service) readableEntry(db *gorm.DB, p models.Principal, id string) (*models.Entry, error) {
+	if p.Anonymous() {
+		return nil, models.ErrUnauthorized
+	}
+	if !validID(id) {
+		return nil, models.Errorf(models.CodeBadRequest, "%q is not a valid id", id)
+	}
+	var e models.Entry
+	if err := db.Where("id = ?", id).Take(&e).Error; isNotFound(err) {
+		return nil, errEntryNotFound
+	} else if err != nil {
+		return nil, err
+	}
+	if err := s.can(p, entryObject(e.Type), actRead); err != nil {
+		return nil, err
+	}
+	return &e, nil
+}
+
+// EntryQuery filters the entry list.
+type EntryQuery struct {
+	Type, Status, Author, Search, Sort string
+	Limit, Offset                      int
+}
+
+// entrySorts are the sortable columns of the entry list.
+var entrySorts = []string{"created_at", "updated_at", "published_at", "publish_at", "slug", "status", "type"}
+
+// ListEntries returns working copies matching q, newest change first by default.
+func (s *Service) ListEntries(ctx context.Context, p models.Principal, q EntryQuery) ([]EntryView, int64, error) {
+	obj := entryObject("*")
+	if q.Type != "" {
+		obj = entryObject(q.Type)
+	}
+	if err := s.can(p, obj, actRead); err != nil {
+		return nil, 0, err
+	}
+	db := s.db.WithContext(ctx).Model(&models.Entry{})
+	if q.Type != "" {
+		db = db.Where("type = ?", q.Type)
+	}
+	if q.Status != "" {
+		if !slices.Contains(models.Statuses, models.Status(q.Status)) {
+			return nil, 0, models.Errorf(models.CodeBadRequest, "status must be one of draft, in_review, changes_requested, approved, scheduled, published")
+		}
+		db = db.Where("status = ?", q.Status)
+	}
+	if q.Author != "" {
+		if q.Author == "me" {
+			q.Author = p.UserID
+		} else if !validID(q.Author) {
+			return nil, 0, models.Errorf(models.CodeBadRequest, "author must be a user id or \"me\"")
+		}
+		db = db.Where("author_id = ?", q.Author)
+	}
+	if q.Search != "" {
+		dataText := "data"
+		if s.opt.Dialect == "postgres" {
+			dataText = "data::text"
+		}
+		db = db.Where("(LOWER(slug) LIKE ? ESCAPE '\\' OR LOWER("+dataText+") LIKE ? ESCAPE '\\')", likePattern(q.Search), likePattern(q.Search))
+	}
+	order, err := sortClause(q.Sort, entrySorts, "-updated_at")
+	if err != nil {
+		return nil, 0, err
+	}
+	var total int64
+	if err := db.Count(&total).Error; err != nil {
+		return nil, 0, err
+	}
+	var entries []models.Entry
+	if err := db.Order(order).Order("id").Limit(q.Limit).Offset(q.Offset).Find(&entries).Error; err != nil {
+		return nil, 0, err
+	}
+	views, err := entryViews(s.db.WithContext(ctx), entries)
+	return views, total, err
+}
+
+// likePattern makes a case-insensitive LIKE pattern that matches s literally.
+func likePattern(s string) string {
+	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+	return "%" + r.Replace(strings.ToLower(s)) + "%"
+}
+
+// sortClause turns "-published_at,title" into an ORDER BY over allowed
+// columns only; anything else is a bad request.
+func sortClause(sort string, allowed []string, def string) (clause.OrderBy, error) {
+	if sort == "" {
+		sort = def
+	}
+	var by clause.OrderBy
+	for part := range strings.SplitSeq(sort, ",") {
+		desc := strings.HasPrefix(part, "-")
+		name := strings.TrimPrefix(part, "-")
+		if !slices.Contains(allowed, name) {
+			return by, models.Errorf(models.CodeBadRequest, "cannot sort by %q; sort by %s", name, strings.Join(allowed, ", "))
+		}
+		by.Columns = append(by.Columns, clause.OrderByColumn{Column: clause.Column{Name: name}, Desc: desc})
+	}
+	return by, nil
+}
+
+// EntryPatch is the input of UpdateEntry.
+type EntryPatch struct {
+	Data    map[string]any `json:"data"`
+	Slug    *string        `json:"slug"`
+	Version *int           `json:"version"`
+}
+
+// UpdateEntry writes a new working revision: the given data merged over the
+// current data. The caller's version must be the entry's.
+func (s *Service) UpdateEntry(ctx context.Context, p models.Principal, id string, in EntryPatch) (*EntryView, error) {
+	if in.Version == nil {
+		return nil, models.Invalid(map[string]string{"version": "is required: send the version you edited"})
+	}
+	if in.Slug != nil && !validSlug(*in.Slug) {
+		return nil, models.Invalid(map[string]string{"slug": "must be lower-case letters, digits and single hyphens, at most 100 characters"})
+	}
+	return s.Transition(ctx, p, id, Step{Action: models.ActionEdit, Version: in.Version,
+		Edit: func(tx *gorm.DB, e *models.Entry, t *models.ContentType) error {
+			data, err := s.validateData(tx, t, e.Data, in.Data)
+			if err != nil {
+				return err
+			}
+			e.Data = data
+			if in.Slug != nil {
+				e.Slug = *in.Slug
+			}
+			return nil
+		}})
+}
+
+// RestoreRevision writes a new working revision with revision n's data and slug.
+func (s *Service) RestoreRevision(ctx context.Context, p models.Principal, id string, n int, version *int) (*EntryView, error) {
+	if version == nil {
+		return nil, models.Invalid(map[string]string{"version": "is required: send the version you restored over"})
+	}
+	return s.Transition(ctx, p, id, Step{Action: models.ActionEdit, Version: version,
+		Edit: func(tx *gorm.DB, e *models.Entry, t *models.ContentType) error {
+			var rev models.Revision
+			if err := tx.Where("entry_id = ? AND number = ?", e.ID, n).Take(&rev).Error; isNotFound(err) {
+				return models.Errorf(models.CodeNotFound, "revision %d not found", n)
+			} else if err != nil {
+				return err
+			}
+			// Re-validate against today's type: fields removed since are dropped.
+			data, err := s.validateData(tx, t, nil, knownFields(t, rev.Data))
+			if err != nil {
+				return err
+			}
+			e.Data, e.Slug = data, rev.Slug
+			return nil
+		}})
+}
+
+func knownFields(t *models.ContentType, d models.Data) map[string]any {
+	out := map[string]any{}
+	for k, v := range d {
+		if _, ok := t.Field(k); ok {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// DeleteEntry removes an entry with its revisions, comments and history.
+func (s *Service) DeleteEntry(ctx context.Context, p models.Principal, id string) error {
+	_, err := s.Transition(ctx, p, id, Step{Action: models.ActionDelete})
+	return err
+}
+
+// Simple workflow steps.
+
+func (s *Service) Submit(ctx context.Context, p models.Principal, id string) (*EntryView, error) {
+	return s.Transition(ctx, p, id, Step{Action: models.ActionSubmit})
+}
+
+func (s *Service) Withdraw(ctx context.Context, p models.Principal, id string) (*EntryView, error) {
+	return s.Transition(ctx, p, id, Step{Action: models.ActionWithdraw})
+}
+
+func (s *Service) Approve(ctx context.Context, p models.Principal, id, comment string) (*EntryView, error) {
+	if err := checkComment(comment, false); err != nil {
+		return nil, err
+	}
+	return s.Transition(ctx, p, id, Step{Action: models.ActionApprove, Comment: strings.TrimSpace(comment)})
+}
+
+// RequestChanges sends an entry back to its author; the comment says why.
+func (s *Service) RequestChanges(ctx context.Context, p models.Principal, id, comment string) (*EntryView, error) {
+	if err := checkComment(comment, true); err != nil {
+		return nil, err
+	}
+	return s.Transition(ctx, p, id, Step{Action: models.ActionRequestChanges, Comment: strings.TrimSpace(comment)})
+}
+
+// Publish puts the approved revision live now, or schedules it when at is in the future.
+func (s *Service) Publish(ctx context.Context, p models.Principal, id string, at *time.Time) (*EntryView, error) {
+	if at != nil && at.After(s.now()) {
+		return s.Transition(ctx, p, id, Step{Action: models.ActionSchedule, At: *at})
+	}
+	return s.Transition(ctx, p, id, Step{Action: models.ActionPublish})
+}
+
+func (s *Service) Unpublish(ctx context.Context, p models.Principal, id string) (*EntryView, error) {
+	return s.Transition(ctx, p, id, Step{Action: models.ActionUnpublish})
+}
+
+func checkComment(body string, required bool) error {
+	body = strings.TrimSpace(body)
+	switch {
+	case required && body == "":
+		return models.Invalid(map[string]string{"comment": "is required: say what should change"})
+	case utf8.RuneCountInString(body) > 10000:
+		return models.Invalid(map[string]string{"comment": "must be at most 10000 characters"})
+	}
+	return nil
+}
+
+// Revisions lists an entry's revisions, newest first.
+func (s *Service) Revisions(ctx context.Context, p models.Principal, id string) ([]RevisionView, error) {
+	db := s.db.WithContext(ctx)
+	e, err := s.readableEntry(db, p, id)
+	if err != nil {
+		return nil, err
+	}
+	var revs []models.Revision
+	if err := db.Omit("data").Where("entry_id = ?", e.ID).Order("number DESC").Find(&revs).Error; err != nil {
+		return nil, err
+	}
+	return revisionViews(db, e, revs, false)
+}
+
+// Revision returns revision n of an entry, with its data.
+func (s *Service) Revision(ctx context.Context, p models.Principal, id string, n int) (*RevisionView, error) {
+	db := s.db.WithContext(ctx)
+	e, err := s.readableEntry(db, p, id)
+	if err != nil {
+		return nil, err
+	}
+	var rev models.Revision
+	if err := db.Where("entry_id = ? AND number = ?", e.ID, n).Take(&rev).Error; isNotFound(err) {
+		return nil, models.Errorf(models.CodeNotFound, "revision %d not found", n)
+	} else if err != nil {
+		return nil, err
+	}
+	views, err := revisionViews(db, e, []models.Revision{rev}, true)
+	if err != nil {
+		return nil, err
+	}
+	return &views[0], nil
+}
+
+func revisionViews(db *gorm.DB, e *models.Entry, revs []models.Revision, withData bool) ([]RevisionView, error) {
+	var ids []string
+	for _, r := range revs {
+		ids = append(ids, r.AuthorID)
+	}
+	names, err := people(db, ids...)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]RevisionView, len(revs))
+	for i, r := range revs {
+		out[i] = RevisionView{Number: r.Number, Slug: r.Slug, Author: names[r.AuthorID], CreatedAt: r.CreatedAt,
+			Current: r.Number == e.Revision, Published: e.PublishedRevision != nil && *e.PublishedRevision == r.Number}
+		if withData {
+			out[i].Data = r.Data
+		}
+	}
+	return out, nil
+}
+
+// Comments lists an entry's comments, oldest first.
+func (s *Service) Comments(ctx context.Context, p models.Principal, id string) ([]CommentView, error) {
+	db := s.db.WithContext(ctx)
+	e, err := s.readableEntry(db, p, id)
+	if err != nil {
+		return nil, err
+	}
+	var cs []models.Comment
+	if err := db.Where("entry_id = ?", e.ID).Order("created_at, id").Find(&cs).Error; err != nil {
+		return nil, err
+	}
+	var ids []string
+	for _, c := range cs {
+		ids = append(ids, c.AuthorID)
+	}
+	names, err := people(db, ids...)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]CommentView, len(cs))
+	for i, c := range cs {
+		out[i] = CommentView{ID: c.ID, Body: c.Body, Kind: c.Kind, Revision: c.Revision, Author: names[c.AuthorID], CreatedAt: c.CreatedAt}
+	}
+	return out, nil
+}
+
+// AddComment adds a note to an entry's thread.
+func (s *Service) AddComment(ctx context.Context, p models.Principal, id, body string) (*CommentView, error) {
+	db := s.db.WithContext(ctx)
+	e, err := s.readableEntry(db, p, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.can(p, entryObject(e.Type), actComment); err != nil {
+		return nil, err
+	}
+	body = strings.TrimSpace(body)
+	if body == "" {
+		return nil, models.Invalid(map[string]string{"body": "is required"})
+	}
+	if err := checkComment(body, true); err != nil {
+		return nil, models.Invalid(map[string]string{"body": "must be at most 10000 characters"})
+	}
+	c := models.Comment{ID: newID(), EntryID: e.ID, AuthorID: p.UserID, Kind: models.CommentNote, Revision: e.Revision, Body: body, CreatedAt: s.now()}
+	if err := db.Create(&c).Error; err != nil {
+		return nil, err
+	}
+	names, err := people(db, p.UserID)
+	if err != nil {
+		return nil, err
+	}
+	return &CommentView{ID: c.ID, Body: c.Body, Kind: c.Kind, Revision: c.Revision, Author: names[p.UserID], CreatedAt: c.CreatedAt}, nil
+}
+
+// History lists an entry's workflow events, oldest first.
+func (s *Service) History(ctx context.Context, p models.Principal, id string) ([]EventView, error) {
+	db := s.db.WithContext(ctx)
+	e, err := s.readableEntry(db, p, id)
+	if err != nil {
+		return nil, err
+	}
+	var evs []models.Event
+	if err := db.Where("entry_id = ?", e.ID).Order("at, id").Find(&evs).Error; err != nil {
+		return nil, err
+	}
+	var ids []string
+	for _, ev := range evs {
+		ids = append(ids, ev.ActorID)
+	}
+	names, err := people(db, ids...)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]EventView, len(evs))
+	for i, ev := range evs {
+		out[i] = EventView{Action: ev.Action, From: ev.From, To: ev.To, Actor: names[ev.ActorID], Revision: ev.Revision, At: ev.At, Comment: ev.Comment}
+	}
+	return out, nil
+}

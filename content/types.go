@@ -1,0 +1,208 @@
+package content
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+
+	"gorm.io/gorm"
+
+	"github.com/loamcms/cms/models"
+)
+
+// Objects of the policy for content types.
+const objContentTypes = "content-types"
+
+var namePattern = regexp.MustCompile(`^[a-z][a-z0-9_]{0,49}$`)
+
+var errTypeNotFound = &models.Error{Code: models.CodeNotFound, Message: "content type not found"}
+
+// ListTypes returns every content type, ordered by key.
+func (s *Service) ListTypes(ctx context.Context, p models.Principal) ([]models.ContentType, error) {
+	if err := s.can(p, objContentTypes, models.ActRead); err != nil {
+		return nil, err
+	}
+	types := []models.ContentType{}
+	return types, s.db.WithContext(ctx).Order("key").Find(&types).Error
+}
+
+// GetType returns one content type.
+func (s *Service) GetType(ctx context.Context, p models.Principal, key string) (*models.ContentType, error) {
+	if err := s.can(p, objContentTypes, models.ActRead); err != nil {
+		return nil, err
+	}
+	return s.findType(s.db.WithContext(ctx), key)
+}
+
+func (s *Service) findType(db *gorm.DB, key string) (*models.ContentType, error) {
+	var t models.ContentType
+	err := db.Where("key = ?", key).Take(&t).Error
+	if isNotFound(err) {
+		return nil, errTypeNotFound
+	}
+	return &t, err
+}
+
+// CreateType adds a content type. Admin only.
+func (s *Service) CreateType(ctx context.Context, p models.Principal, t models.ContentType) (*models.ContentType, error) {
+	if err := s.can(p, objContentTypes, models.ActCreate); err != nil {
+		return nil, err
+	}
+	db := s.db.WithContext(ctx)
+	if err := s.checkType(db, &t); err != nil {
+		return nil, err
+	}
+	t.CreatedAt, t.UpdatedAt = s.now(), s.now()
+	if err := db.Create(&t).Error; err != nil {
+		if errors.Is(err, gorm.ErrDuplicatedKey) {
+			return nil, models.Errorf(models.CodeConflict, "a content type with key %q already exists", t.Key)
+		}
+		return nil, err
+	}
+	return &t, nil
+}
+
+// TypePatch is the input of UpdateType; nil fields stay as they are.
+type TypePatch struct {
+	Name      *string        `json:"name"`
+	Public    *bool          `json:"public"`
+	SlugField *string        `json:"slug_field"`
+	Fields    *models.Fields `json:"fields"`
+}
+
+// UpdateType changes a content type. Admin only. Entries keep their data;
+// values of removed fields stop being served and are dropped on the next edit.
+func (s *Service) UpdateType(ctx context.Context, p models.Principal, key string, in TypePatch) (*models.ContentType, error) {
+	if err := s.can(p, objContentTypes, models.ActUpdate); err != nil {
+		return nil, err
+	}
+	var out *models.ContentType
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		t, err := s.findType(tx, key)
+		if err != nil {
+			return err
+		}
+		if in.Name != nil {
+			t.Name = *in.Name
+		}
+		if in.Public != nil {
+			t.Public = *in.Public
+		}
+		if in.SlugField != nil {
+			t.SlugField = *in.SlugField
+		}
+		if in.Fields != nil {
+			t.Fields = *in.Fields
+		}
+		if err := s.checkType(tx, t); err != nil {
+			return err
+		}
+		t.UpdatedAt = s.now()
+		err = tx.Model(&models.ContentType{}).Where("key = ?", key).Updates(map[string]any{
+			"name": t.Name, "public": t.Public, "slug_field": t.SlugField, "fields": t.Fields, "updated_at": t.UpdatedAt,
+		}).Error
+		out = t
+		return err
+	})
+	if err == nil {
+		s.opt.Changed(ctx)
+	}
+	return out, err
+}
+
+// DeleteType removes a content type that has no entries. Admin only.
+func (s *Service) DeleteType(ctx context.Context, p models.Principal, key string) error {
+	if err := s.can(p, objContentTypes, models.ActDelete); err != nil {
+		return err
+	}
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if _, err := s.findType(tx, key); err != nil {
+			return err
+		}
+		var n int64
+		if err := tx.Model(&models.Entry{}).Where("type = ?", key).Count(&n).Error; err != nil {
+			return err
+		}
+		if n > 0 {
+			return models.Errorf(models.CodeConflict, "content type %q still has %d entries; delete them first", key, n)
+		}
+		var refs []models.ContentType
+		if err := tx.Where("key <> ?", key).Find(&refs).Error; err != nil {
+			return err
+		}
+		for _, other := range refs {
+			for _, f := range other.Fields {
+				if f.Type == models.FieldRelation && f.To == key {
+					return models.Errorf(models.CodeConflict, "field %s.%s relates to %q", other.Key, f.Name, key)
+				}
+			}
+		}
+		return tx.Where("key = ?", key).Delete(&models.ContentType{}).Error
+	})
+}
+
+// checkType validates a content type definition, one message per field.
+func (s *Service) checkType(db *gorm.DB, t *models.ContentType) error {
+	fields := map[string]string{}
+	t.Name = strings.TrimSpace(t.Name)
+	if !namePattern.MatchString(t.Key) {
+		fields["key"] = "must be lower_snake_case, starting with a letter, at most 50 characters"
+	}
+	if t.Name == "" || len(t.Name) > 100 {
+		fields["name"] = "is required, at most 100 characters"
+	}
+	if len(t.Fields) == 0 {
+		fields["fields"] = "needs at least one field"
+	}
+	if len(t.Fields) > 100 {
+		fields["fields"] = "may have at most 100 fields"
+	}
+	seen := map[string]bool{}
+	for i, f := range t.Fields {
+		at := fmt.Sprintf("fields[%d]", i)
+		switch {
+		case !namePattern.MatchString(f.Name):
+			fields[at+".name"] = "must be lower_snake_case, starting with a letter"
+		case slices.Contains(models.SystemNames, f.Name):
+			fields[at+".name"] = fmt.Sprintf("%q is a system name", f.Name)
+		case seen[f.Name]:
+			fields[at+".name"] = fmt.Sprintf("%q is used twice", f.Name)
+		}
+		seen[f.Name] = true
+		if !slices.Contains(models.FieldTypes, f.Type) {
+			fields[at+".type"] = "must be one of " + strings.Join(models.FieldTypes, ", ")
+		}
+		if f.Type == models.FieldSelect && len(f.Options) == 0 {
+			fields[at+".options"] = "a select needs options"
+		}
+		if f.Type != models.FieldSelect && len(f.Options) > 0 {
+			fields[at+".options"] = "only a select has options"
+		}
+		if f.Type == models.FieldRelation {
+			if f.To == "" {
+				fields[at+".to"] = "a relation needs the content type it points to"
+			} else if f.To != t.Key {
+				if _, err := s.findType(db, f.To); err != nil {
+					fields[at+".to"] = fmt.Sprintf("there is no content type %q", f.To)
+				}
+			}
+		} else if f.To != "" || f.Many {
+			fields[at+".to"] = "only a relation has to and many"
+		}
+		if f.Min != nil && f.Max != nil && *f.Min > *f.Max {
+			fields[at+".min"] = "is greater than max"
+		}
+	}
+	if t.SlugField != "" {
+		if f, ok := t.Field(t.SlugField); !ok || f.Type != models.FieldText {
+			fields["slug_field"] = "must name a text field of this type"
+		}
+	}
+	if len(fields) > 0 {
+		return models.Invalid(fields)
+	}
+	return nil
+}

@@ -1,0 +1,124 @@
+package content
+
+import (
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/loamcms/cms/models"
+)
+
+// Person names a user in answers.
+type Person struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
+
+// scheduler is the actor of scheduled publishes in history.
+var scheduler = Person{ID: "", Name: "Scheduler"}
+
+// EntryView is an entry as the management API shows it.
+type EntryView struct {
+	ID             string        `json:"id"`
+	Type           string        `json:"type"`
+	Slug           string        `json:"slug"`
+	Locale         string        `json:"locale"`
+	Status         models.Status `json:"status"`
+	Version        int           `json:"version"`
+	Revision       int           `json:"revision"`
+	Live           bool          `json:"live"`
+	Data           models.Data   `json:"data"`
+	Author         Person        `json:"author"`
+	RevisionAuthor Person        `json:"revision_author"`
+	CreatedAt      time.Time     `json:"created_at"`
+	UpdatedAt      time.Time     `json:"updated_at"`
+	PublishedAt    *time.Time    `json:"published_at"`
+	PublishAt      *time.Time    `json:"publish_at"`
+}
+
+// RevisionView is one revision; Data is left out of lists.
+type RevisionView struct {
+	Number    int         `json:"number"`
+	Slug      string      `json:"slug"`
+	Author    Person      `json:"author"`
+	CreatedAt time.Time   `json:"created_at"`
+	Current   bool        `json:"current"`
+	Published bool        `json:"published"`
+	Data      models.Data `json:"data,omitempty"`
+}
+
+// CommentView is one comment.
+type CommentView struct {
+	ID        string    `json:"id"`
+	Body      string    `json:"body"`
+	Kind      string    `json:"kind"`
+	Revision  int       `json:"revision"`
+	Author    Person    `json:"author"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// EventView is one step of an entry's history.
+type EventView struct {
+	Action   models.Action `json:"action"`
+	From     models.Status `json:"from"`
+	To       models.Status `json:"to"`
+	Actor    Person        `json:"actor"`
+	Revision int           `json:"revision"`
+	At       time.Time     `json:"at"`
+	Comment  string        `json:"comment"`
+}
+
+// people looks up the names of users in one query.
+func people(db *gorm.DB, ids ...string) (map[string]Person, error) {
+	out := map[string]Person{"": scheduler}
+	var want []string
+	for _, id := range ids {
+		if _, ok := out[id]; !ok {
+			want = append(want, id)
+			out[id] = Person{ID: id, Name: "(deleted user)"}
+		}
+	}
+	if len(want) == 0 {
+		return out, nil
+	}
+	var users []models.User
+	if err := db.Select("id", "name").Where("id IN ?", want).Find(&users).Error; err != nil {
+		return nil, err
+	}
+	for _, u := range users {
+		out[u.ID] = Person{ID: u.ID, Name: u.Name}
+	}
+	return out, nil
+}
+
+func entryViews(db *gorm.DB, entries []models.Entry) ([]EntryView, error) {
+	var ids []string
+	for _, e := range entries {
+		ids = append(ids, e.AuthorID, e.RevisionAuthorID)
+	}
+	names, err := people(db, ids...)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]EntryView, len(entries))
+	for i, e := range entries {
+		out[i] = EntryView{
+			ID: e.ID, Type: e.Type, Slug: e.Slug, Locale: e.Locale, Status: e.Status, Version: e.Version,
+			Revision: e.Revision, Live: e.Live(), Data: e.Data, Author: names[e.AuthorID],
+			RevisionAuthor: names[e.RevisionAuthorID], CreatedAt: e.CreatedAt, UpdatedAt: e.UpdatedAt,
+			PublishedAt: e.PublishedAt, PublishAt: e.PublishAt,
+		}
+		if out[i].Data == nil {
+			out[i].Data = models.Data{}
+		}
+	}
+	return out, nil
+}
+
+func entryView(db *gorm.DB, e *models.Entry) (*EntryView, error) {
+	v, err := entryViews(db, []models.Entry{*e})
+	if err != nil {
+		return nil, err
+	}
+	return &v[0], nil
+}

@@ -1,0 +1,239 @@
+package content
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/loamcms/cms/models"
+)
+
+// Policy actions on "entries/<type>". An editor's rights are limited to
+// their own entries (the *_own actions); an admin's *_any actions cover all.
+// Withdrawing is undoing a submission, so it needs the submit right;
+// unpublishing and scheduling need the publish right.
+const (
+	actRead      = "read"
+	actCreate    = "create"
+	actUpdateOwn = "update_own"
+	actUpdateAny = "update_any"
+	actDeleteOwn = "delete_own"
+	actDeleteAny = "delete_any"
+	actSubmitOwn = "submit_own"
+	actSubmitAny = "submit_any"
+	actReview    = "review"
+	actPublish   = "publish"
+	actComment   = "comment"
+)
+
+func entryObject(typ string) string { return "entries/" + typ }
+
+// Step is one use of Transition.
+type Step struct {
+	Action  models.Action
+	Version *int   // the version the caller saw; nil where the contract sends none
+	Comment string // approve, request changes
+	At      time.Time
+	// Edit sets the new working data and slug (for ActionEdit).
+	Edit func(tx *gorm.DB, e *models.Entry, t *models.ContentType) error
+}
+
+var errEntryNotFound = &models.Error{Code: models.CodeNotFound, Message: "entry not found"}
+
+func versionConflict(current int) error {
+	return models.Errorf(models.CodeVersionConflict, "the entry was changed by someone else (it is now at version %d); reload it and try again", current)
+}
+
+// authorizeStep checks the policy, ownership and the four-eyes rule for an
+// action on a loaded entry.
+func (s *Service) authorizeStep(p models.Principal, e *models.Entry, action models.Action) error {
+	obj := entryObject(e.Type)
+	own := e.AuthorID == p.UserID
+	ownOrAny := func(ownAct, anyAct string) error {
+		if s.authz.Can(p, obj, anyAct) || (own && s.authz.Can(p, obj, ownAct)) {
+			return nil
+		}
+		return s.can(p, obj, anyAct) // unauthorized or forbidden
+	}
+	switch action {
+	case models.ActionEdit:
+		return ownOrAny(actUpdateOwn, actUpdateAny)
+	case models.ActionDelete:
+		return ownOrAny(actDeleteOwn, actDeleteAny)
+	case models.ActionSubmit, models.ActionWithdraw:
+		return ownOrAny(actSubmitOwn, actSubmitAny)
+	case models.ActionApprove, models.ActionRequestChanges:
+		if err := s.can(p, obj, actReview); err != nil {
+			return err
+		}
+		// Four eyes: nobody reviews a revision they wrote, except an admin
+		// on a site configured for one person.
+		if e.RevisionAuthorID == p.UserID && !(s.opt.SelfApproval && p.HasRole(models.RoleAdmin)) {
+			return models.Errorf(models.CodeForbidden, "you wrote this revision, so someone else must review it")
+		}
+		return nil
+	case models.ActionPublish, models.ActionSchedule, models.ActionUnpublish:
+		return s.can(p, obj, actPublish)
+	case models.ActionPublishDue:
+		if !p.System {
+			return models.ErrForbidden
+		}
+		return nil
+	}
+	return models.ErrForbidden
+}
+
+// Transition is the only writer of an entry's status. It loads the entry,
+// checks the caller's version, authorizes, applies the workflow table, and
+// writes the entry (guarded by its version), the revision, the published
+// snapshot, the history event and any review comment in one transaction.
+// After the commit it reports delivery-visible changes.
+func (s *Service) Transition(ctx context.Context, p models.Principal, id string, st Step) (*EntryView, error) {
+	if !validID(id) {
+		return nil, models.Errorf(models.CodeBadRequest, "%q is not a valid id", id)
+	}
+	var out *EntryView
+	visible := false
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var e models.Entry
+		if err := tx.Where("id = ?", id).Take(&e).Error; isNotFound(err) {
+			return errEntryNotFound
+		} else if err != nil {
+			return err
+		}
+		if st.Version != nil && *st.Version != e.Version {
+			return versionConflict(e.Version)
+		}
+		if err := s.authorizeStep(p, &e, st.Action); err != nil {
+			return err
+		}
+		to, ok := models.Next(e.Status, st.Action)
+		if !ok {
+			return models.Errorf(models.CodeInvalidTransition, "cannot %s an entry that is %s", actionWords[st.Action], e.Status)
+		}
+		from, wasLive, now := e.Status, e.Live(), s.now()
+		if st.Action == models.ActionDelete {
+			res := tx.Where("id = ? AND version = ?", e.ID, e.Version).Delete(&models.Entry{})
+			if res.Error != nil {
+				return res.Error
+			}
+			if res.RowsAffected == 0 {
+				return versionConflict(e.Version)
+			}
+			visible = wasLive
+			return nil
+		}
+
+		changes := map[string]any{"status": to, "version": e.Version + 1, "updated_at": now}
+		switch st.Action {
+		case models.ActionEdit:
+			t, err := s.findType(tx, e.Type)
+			if err != nil {
+				return err
+			}
+			if err := st.Edit(tx, &e, t); err != nil {
+				return err
+			}
+			e.Revision++
+			rev := models.Revision{ID: newID(), EntryID: e.ID, Number: e.Revision, Slug: e.Slug, Data: e.Data, AuthorID: p.UserID, CreatedAt: now}
+			if err := tx.Create(&rev).Error; err != nil {
+				return err
+			}
+			changes["data"], changes["slug"], changes["revision"], changes["revision_author_id"] = e.Data, e.Slug, e.Revision, p.UserID
+		case models.ActionPublish, models.ActionPublishDue:
+			if err := s.writeSnapshot(tx, &e, now); err != nil {
+				return err
+			}
+			changes["published_revision"], changes["published_at"], changes["publish_at"] = e.Revision, now, nil
+			visible = true
+		case models.ActionSchedule:
+			changes["publish_at"] = st.At.UTC()
+		case models.ActionUnpublish:
+			if err := tx.Where("entry_id = ?", e.ID).Delete(&models.PublishedEntry{}).Error; err != nil {
+				return err
+			}
+			changes["published_revision"], changes["published_at"], changes["publish_at"] = nil, nil, nil
+			visible = wasLive
+		}
+		res := tx.Model(&models.Entry{}).Where("id = ? AND version = ?", e.ID, e.Version).Updates(changes)
+		if res.Error != nil {
+			if errors.Is(res.Error, gorm.ErrDuplicatedKey) {
+				return models.Errorf(models.CodeConflict, "another %s in locale %s already has the slug %q", e.Type, e.Locale, e.Slug)
+			}
+			return res.Error
+		}
+		if res.RowsAffected == 0 {
+			return versionConflict(e.Version)
+		}
+		if err := s.record(tx, &e, p, st, from, to, now); err != nil {
+			return err
+		}
+		var saved models.Entry
+		if err := tx.Where("id = ?", e.ID).Take(&saved).Error; err != nil {
+			return err
+		}
+		var err error
+		out, err = entryView(tx, &saved)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if visible {
+		s.opt.Changed(ctx)
+	}
+	return out, nil
+}
+
+// record writes the history event and, for reviews, the comment.
+func (s *Service) record(tx *gorm.DB, e *models.Entry, p models.Principal, st Step, from, to models.Status, now time.Time) error {
+	ev := models.Event{ID: newID(), EntryID: e.ID, Action: st.Action, From: from, To: to, ActorID: p.UserID,
+		Revision: e.Revision, Comment: st.Comment, At: now}
+	if err := tx.Create(&ev).Error; err != nil {
+		return err
+	}
+	kind := map[models.Action]string{models.ActionApprove: models.CommentApproval, models.ActionRequestChanges: models.CommentChangesRequest}[st.Action]
+	if kind == "" || st.Comment == "" {
+		return nil
+	}
+	c := models.Comment{ID: newID(), EntryID: e.ID, AuthorID: p.UserID, Kind: kind, Revision: e.Revision, Body: st.Comment, CreatedAt: now}
+	return tx.Create(&c).Error
+}
+
+// writeSnapshot stores the working revision as the published one.
+func (s *Service) writeSnapshot(tx *gorm.DB, e *models.Entry, now time.Time) error {
+	t, err := s.findType(tx, e.Type)
+	if err != nil {
+		return err
+	}
+	var text []string
+	for _, f := range t.Fields {
+		if v, ok := e.Data[f.Name].(string); ok && (f.Type == models.FieldText || f.Type == models.FieldRichText || f.Type == models.FieldMarkdown) {
+			text = append(text, plainText(v))
+		}
+	}
+	snap := models.PublishedEntry{
+		EntryID: e.ID, Type: e.Type, Slug: e.Slug, Locale: e.Locale, Revision: e.Revision, Data: e.Data,
+		SearchText: strings.ToLower(strings.Join(text, " ")), PublishedAt: now, UpdatedAt: now,
+	}
+	if err := tx.Where("entry_id = ?", e.ID).Delete(&models.PublishedEntry{}).Error; err != nil {
+		return err
+	}
+	if err := tx.Create(&snap).Error; err != nil {
+		if errors.Is(err, gorm.ErrDuplicatedKey) {
+			return models.Errorf(models.CodeConflict, "another published %s in locale %s has the slug %q", e.Type, e.Locale, e.Slug)
+		}
+		return err
+	}
+	return nil
+}
+
+var actionWords = map[models.Action]string{
+	models.ActionEdit: "edit", models.ActionDelete: "delete", models.ActionSubmit: "submit",
+	models.ActionWithdraw: "withdraw", models.ActionApprove: "approve", models.ActionRequestChanges: "request changes on",
+	models.ActionPublish: "publish", models.ActionSchedule: "schedule", models.ActionPublishDue: "publish",
+	models.ActionUnpublish: "unpublish",
+}

@@ -1,0 +1,192 @@
+package server
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/loamcms/cms/content"
+	"github.com/loamcms/cms/models"
+)
+
+func (s *Server) listEntries(c echo.Context) error {
+	limit, offset, err := pageParams(c)
+	if err != nil {
+		return err
+	}
+	q := content.EntryQuery{
+		Type: c.QueryParam("type"), Status: c.QueryParam("status"), Author: c.QueryParam("author"),
+		Search: c.QueryParam("search"), Sort: c.QueryParam("sort"), Limit: limit, Offset: offset,
+	}
+	entries, total, err := s.content.ListEntries(c.Request().Context(), principal(c), q)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, listBody[content.EntryView]{Data: entries, Meta: listMeta{Total: total, Limit: limit, Offset: offset}})
+}
+
+func (s *Server) createEntry(c echo.Context) error {
+	var in content.NewEntry
+	if err := bindJSON(c, &in); err != nil {
+		return err
+	}
+	e, err := s.content.CreateEntry(c.Request().Context(), principal(c), in)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, e)
+}
+
+func (s *Server) getEntry(c echo.Context) error {
+	return entryResult(c)(s.content.GetEntry(c.Request().Context(), principal(c), c.Param("id")))
+}
+
+func (s *Server) updateEntry(c echo.Context) error {
+	var in content.EntryPatch
+	if err := bindJSON(c, &in); err != nil {
+		return err
+	}
+	return entryResult(c)(s.content.UpdateEntry(c.Request().Context(), principal(c), c.Param("id"), in))
+}
+
+func (s *Server) deleteEntry(c echo.Context) error {
+	if err := s.content.DeleteEntry(c.Request().Context(), principal(c), c.Param("id")); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+func (s *Server) submitEntry(c echo.Context) error {
+	if err := bindOptionalJSON(c, &struct{}{}); err != nil {
+		return err
+	}
+	return entryResult(c)(s.content.Submit(c.Request().Context(), principal(c), c.Param("id")))
+}
+
+func (s *Server) withdrawEntry(c echo.Context) error {
+	if err := bindOptionalJSON(c, &struct{}{}); err != nil {
+		return err
+	}
+	return entryResult(c)(s.content.Withdraw(c.Request().Context(), principal(c), c.Param("id")))
+}
+
+type commentBody struct {
+	Comment string `json:"comment"`
+}
+
+func (s *Server) approveEntry(c echo.Context) error {
+	var in commentBody
+	if err := bindOptionalJSON(c, &in); err != nil {
+		return err
+	}
+	return entryResult(c)(s.content.Approve(c.Request().Context(), principal(c), c.Param("id"), in.Comment))
+}
+
+func (s *Server) requestChanges(c echo.Context) error {
+	var in commentBody
+	if err := bindOptionalJSON(c, &in); err != nil {
+		return err
+	}
+	return entryResult(c)(s.content.RequestChanges(c.Request().Context(), principal(c), c.Param("id"), in.Comment))
+}
+
+func (s *Server) publishEntry(c echo.Context) error {
+	var in struct {
+		At *time.Time `json:"at"`
+	}
+	if err := bindOptionalJSON(c, &in); err != nil {
+		return err
+	}
+	return entryResult(c)(s.content.Publish(c.Request().Context(), principal(c), c.Param("id"), in.At))
+}
+
+func (s *Server) unpublishEntry(c echo.Context) error {
+	if err := bindOptionalJSON(c, &struct{}{}); err != nil {
+		return err
+	}
+	return entryResult(c)(s.content.Unpublish(c.Request().Context(), principal(c), c.Param("id")))
+}
+
+func (s *Server) listRevisions(c echo.Context) error {
+	revs, err := s.content.Revisions(c.Request().Context(), principal(c), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"data": revs})
+}
+
+func revisionNumber(c echo.Context) (int, error) {
+	n, err := strconv.Atoi(c.Param("n"))
+	if err != nil || n < 1 {
+		return 0, models.Errorf(models.CodeBadRequest, "revision must be a positive number")
+	}
+	return n, nil
+}
+
+func (s *Server) getRevision(c echo.Context) error {
+	n, err := revisionNumber(c)
+	if err != nil {
+		return err
+	}
+	rev, err := s.content.Revision(c.Request().Context(), principal(c), c.Param("id"), n)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, rev)
+}
+
+func (s *Server) restoreRevision(c echo.Context) error {
+	n, err := revisionNumber(c)
+	if err != nil {
+		return err
+	}
+	var in struct {
+		Version *int `json:"version"`
+	}
+	if err := bindJSON(c, &in); err != nil {
+		return err
+	}
+	return entryResult(c)(s.content.RestoreRevision(c.Request().Context(), principal(c), c.Param("id"), n, in.Version))
+}
+
+func (s *Server) listComments(c echo.Context) error {
+	cs, err := s.content.Comments(c.Request().Context(), principal(c), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"data": cs})
+}
+
+func (s *Server) addComment(c echo.Context) error {
+	var in struct {
+		Body string `json:"body"`
+	}
+	if err := bindJSON(c, &in); err != nil {
+		return err
+	}
+	cm, err := s.content.AddComment(c.Request().Context(), principal(c), c.Param("id"), in.Body)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, cm)
+}
+
+func (s *Server) entryHistory(c echo.Context) error {
+	evs, err := s.content.History(c.Request().Context(), principal(c), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"data": evs})
+}
+
+// entryResult writes an entry, or returns the error.
+func entryResult(c echo.Context) func(*content.EntryView, error) error {
+	return func(e *content.EntryView, err error) error {
+		if err != nil {
+			return err
+		}
+		return c.JSON(http.StatusOK, e)
+	}
+}

@@ -1,0 +1,331 @@
+package server
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/loamcms/cms/content"
+	"github.com/loamcms/cms/internal/database"
+	"github.com/loamcms/cms/internal/dbtest"
+)
+
+// entryOf decodes an entry answer.
+func entryOf(t *testing.T, r *response) content.EntryView {
+	t.Helper()
+	var e content.EntryView
+	r.json(t, &e)
+	return e
+}
+
+// newsroom is an env with an editor, a second editor, a reviewer and an admin.
+type newsroom struct {
+	*env
+	editor, editor2, reviewer, admin *account
+}
+
+func newNewsroom(t *testing.T, db *database.DB, opts ...envOption) *newsroom {
+	e := newEnv(t, db, opts...)
+	return &newsroom{env: e,
+		editor:   e.signedIn("editor@example.com", "editor"),
+		editor2:  e.signedIn("editor2@example.com", "editor"),
+		reviewer: e.signedIn("reviewer@example.com", "reviewer"),
+		admin:    e.signedIn("admin@example.com", "admin"),
+	}
+}
+
+func (n *newsroom) call(who *account, method, path string, body any) *response {
+	return n.do(request{method: method, path: path, body: body, token: who.access})
+}
+
+// category creates a category entry and returns its id.
+func (n *newsroom) category(t *testing.T, name string) string {
+	r := n.call(n.editor, "POST", "/api/entries", map[string]any{"type": "category", "data": map[string]any{"name": name}})
+	expect(t, r, 201, "")
+	return entryOf(t, r).ID
+}
+
+func TestEditorialWorkflow(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *database.DB) {
+		n := newNewsroom(t, db)
+		cat := n.category(t, "Public benefit messages")
+
+		// Create: slug from the title, rich text sanitised, draft v1 r1.
+		r := n.call(n.editor, "POST", "/api/entries", map[string]any{"type": "post", "data": map[string]any{
+			"title": "What to do if ID photos leak!", "category": cat,
+			"body": `<p onclick="steal()">Hello <script>alert(1)</script><a href="javascript:alert(1)">x</a><b>bold</b></p>`,
+		}})
+		expect(t, r, 201, "")
+		e := entryOf(t, r)
+		if e.Slug != "what-to-do-if-id-photos-leak" || e.Status != "draft" || e.Version != 1 || e.Revision != 1 || e.Live || e.Locale != "en" || e.Author.Name != "editor" {
+			t.Fatalf("created %+v", e)
+		}
+		body := e.Data["body"].(string)
+		if strings.Contains(body, "script") || strings.Contains(body, "onclick") || strings.Contains(body, "javascript:") || !strings.Contains(body, "<b>bold</b>") {
+			t.Fatalf("body not sanitised: %s", body)
+		}
+		path := "/api/entries/" + e.ID
+
+		// A second entry with the same title gets the next free slug; an explicit taken slug is a conflict.
+		r = n.call(n.editor, "POST", "/api/entries", map[string]any{"type": "post", "data": map[string]any{"title": "What to do if ID photos leak"}})
+		expect(t, r, 201, "")
+		if s := entryOf(t, r).Slug; s != "what-to-do-if-id-photos-leak-2" {
+			t.Fatalf("second slug %q", s)
+		}
+		expect(t, n.call(n.editor, "POST", "/api/entries", map[string]any{"type": "post", "slug": "what-to-do-if-id-photos-leak", "data": map[string]any{"title": "x"}}), 409, "conflict")
+		// The same slug in another locale is fine.
+		expect(t, n.call(n.editor, "POST", "/api/entries", map[string]any{"type": "post", "locale": "de", "slug": "what-to-do-if-id-photos-leak", "data": map[string]any{"title": "x"}}), 201, "")
+
+		// Updates need the current version; a stale one is a conflict and changes nothing.
+		r = n.call(n.editor, "PATCH", path, map[string]any{"version": 1, "data": map[string]any{"summary": "Act fast."}})
+		expect(t, r, 200, "")
+		if e = entryOf(t, r); e.Version != 2 || e.Revision != 2 || e.Data["summary"] != "Act fast." || e.Data["title"] != "What to do if ID photos leak!" {
+			t.Fatalf("updated %+v", e)
+		}
+		expect(t, n.call(n.editor, "PATCH", path, map[string]any{"version": 1, "data": map[string]any{"summary": "lost update"}}), 409, "version_conflict")
+		expect(t, n.call(n.editor, "PATCH", path, map[string]any{"data": map[string]any{"summary": "no version"}}), 422, "validation_failed")
+		if got := entryOf(t, n.call(n.editor, "GET", path, nil)); got.Data["summary"] != "Act fast." || got.Version != 2 {
+			t.Fatalf("a stale write changed the entry: %+v", got)
+		}
+		// Another editor may not edit it; nobody may submit someone else's entry but its owner or an admin.
+		expect(t, n.call(n.editor2, "PATCH", path, map[string]any{"version": 2, "data": map[string]any{"summary": "mine now"}}), 403, "forbidden")
+		expect(t, n.call(n.editor2, "POST", path+"/submit", nil), 403, "forbidden")
+
+		// Submit; while in review nobody edits it.
+		r = n.call(n.editor, "POST", path+"/submit", nil)
+		expect(t, r, 200, "")
+		if entryOf(t, r).Status != "in_review" {
+			t.Fatalf("submit: %s", r.Body)
+		}
+		expect(t, n.call(n.editor, "PATCH", path, map[string]any{"version": 3, "data": map[string]any{"summary": "x"}}), 409, "invalid_transition")
+		expect(t, n.call(n.editor, "POST", path+"/submit", nil), 409, "invalid_transition")
+		// Editors do not review; changes need a comment.
+		expect(t, n.call(n.editor2, "POST", path+"/approve", nil), 403, "forbidden")
+		expect(t, n.call(n.reviewer, "POST", path+"/request-changes", map[string]any{}), 422, "validation_failed")
+		r = n.call(n.reviewer, "POST", path+"/request-changes", map[string]any{"comment": "Add the bank's hotline."})
+		expect(t, r, 200, "")
+		if entryOf(t, r).Status != "changes_requested" {
+			t.Fatalf("request changes: %s", r.Body)
+		}
+
+		// The editor sees the comment, edits, resubmits.
+		r = n.call(n.editor, "GET", path+"/comments", nil)
+		expect(t, r, 200, "")
+		if !strings.Contains(string(r.Body), `"kind":"request_changes"`) || !strings.Contains(string(r.Body), "Add the bank") {
+			t.Fatalf("comments: %s", r.Body)
+		}
+		r = n.call(n.editor, "PATCH", path, map[string]any{"version": 4, "data": map[string]any{"summary": "Call your bank's hotline first."}})
+		expect(t, r, 200, "")
+		if e = entryOf(t, r); e.Status != "changes_requested" || e.Version != 5 {
+			t.Fatalf("edit after changes requested: %+v", e)
+		}
+		expect(t, n.call(n.editor, "POST", path+"/submit", nil), 200, "")
+
+		// Publishing needs an approval first; then the reviewer approves and publishes.
+		expect(t, n.call(n.reviewer, "POST", path+"/publish", nil), 409, "invalid_transition")
+		expect(t, n.call(n.reviewer, "POST", path+"/approve", map[string]any{"comment": "Good."}), 200, "")
+		expect(t, n.call(n.editor, "POST", path+"/publish", nil), 403, "forbidden")
+		r = n.call(n.reviewer, "POST", path+"/publish", nil)
+		expect(t, r, 200, "")
+		if e = entryOf(t, r); e.Status != "published" || !e.Live || e.PublishedAt == nil {
+			t.Fatalf("publish: %+v", e)
+		}
+
+		// Editing a published entry makes a new draft; the published revision stays live.
+		r = n.call(n.editor, "PATCH", path, map[string]any{"version": e.Version, "data": map[string]any{"title": "Updated title"}})
+		expect(t, r, 200, "")
+		if e = entryOf(t, r); e.Status != "draft" || !e.Live || e.Slug != "what-to-do-if-id-photos-leak" {
+			t.Fatalf("edit after publish: %+v", e)
+		}
+
+		// History records every step in order.
+		r = n.call(n.reviewer, "GET", path+"/history", nil)
+		expect(t, r, 200, "")
+		var hist struct {
+			Data []content.EventView `json:"data"`
+		}
+		r.json(t, &hist)
+		var steps []string
+		for _, h := range hist.Data {
+			steps = append(steps, fmt.Sprintf("%s:%s>%s", h.Action, h.From, h.To))
+		}
+		want := "create:>draft edit:draft>draft submit:draft>in_review request_changes:in_review>changes_requested " +
+			"edit:changes_requested>changes_requested submit:changes_requested>in_review approve:in_review>approved " +
+			"publish:approved>published edit:published>draft"
+		if strings.Join(steps, " ") != want {
+			t.Fatalf("history:\n%s\nwant\n%s", strings.Join(steps, " "), want)
+		}
+
+		// Revisions: newest first; one with its data; restore makes a new revision.
+		r = n.call(n.reviewer, "GET", path+"/revisions", nil)
+		expect(t, r, 200, "")
+		var revs struct {
+			Data []content.RevisionView `json:"data"`
+		}
+		r.json(t, &revs)
+		if len(revs.Data) != 4 || revs.Data[0].Number != 4 || !revs.Data[0].Current || !revs.Data[1].Published || revs.Data[0].Data != nil {
+			t.Fatalf("revisions: %s", r.Body)
+		}
+		r = n.call(n.reviewer, "GET", path+"/revisions/1", nil)
+		expect(t, r, 200, "")
+		if !strings.Contains(string(r.Body), "What to do if ID photos leak!") {
+			t.Fatalf("revision 1: %s", r.Body)
+		}
+		expect(t, n.call(n.reviewer, "GET", path+"/revisions/99", nil), 404, "not_found")
+		expect(t, n.call(n.reviewer, "GET", path+"/revisions/x", nil), 400, "bad_request")
+		expect(t, n.call(n.editor, "POST", path+"/revisions/1/restore", map[string]any{"version": 1}), 409, "version_conflict")
+		r = n.call(n.editor, "POST", path+"/revisions/1/restore", map[string]any{"version": e.Version})
+		expect(t, r, 200, "")
+		if e = entryOf(t, r); e.Revision != 5 || e.Data["title"] != "What to do if ID photos leak!" || e.Data["summary"] != nil {
+			t.Fatalf("restore: %+v", e)
+		}
+
+		// Unpublish takes it off; the editor may then delete it.
+		expect(t, n.call(n.reviewer, "POST", path+"/unpublish", nil), 409, "invalid_transition") // a draft is not published
+		expect(t, n.call(n.editor2, "DELETE", path, nil), 403, "forbidden")
+		expect(t, n.call(n.editor, "DELETE", path, nil), 204, "")
+		expect(t, n.call(n.editor, "GET", path, nil), 404, "not_found")
+
+		// Lists filter by type, status, author and text.
+		r = n.call(n.reviewer, "GET", "/api/entries?type=post&sort=-created_at&limit=10", nil)
+		expect(t, r, 200, "")
+		var list listBody[content.EntryView]
+		r.json(t, &list)
+		if list.Meta.Total != 2 || len(list.Data) != 2 {
+			t.Fatalf("list: %s", r.Body)
+		}
+		r = n.call(n.reviewer, "GET", "/api/entries?search=PUBLIC+BENEFIT", nil)
+		list = listBody[content.EntryView]{}
+		r.json(t, &list)
+		if list.Meta.Total != 1 || list.Data[0].Type != "category" {
+			t.Fatalf("search: %s", r.Body)
+		}
+		r = n.call(n.editor2, "GET", "/api/entries?author=me", nil)
+		list = listBody[content.EntryView]{}
+		r.json(t, &list)
+		if list.Meta.Total != 0 {
+			t.Fatalf("author=me: %s", r.Body)
+		}
+		expect(t, n.call(n.reviewer, "GET", "/api/entries?status=bogus", nil), 400, "bad_request")
+		expect(t, n.call(n.reviewer, "GET", "/api/entries?sort=password_hash", nil), 400, "bad_request")
+		expect(t, n.call(n.reviewer, "GET", "/api/entries?author=x", nil), 400, "bad_request")
+	})
+}
+
+func TestFourEyes(t *testing.T) {
+	for _, self := range []bool{false, true} {
+		t.Run(fmt.Sprintf("self-approval=%v", self), func(t *testing.T) {
+			dbtest.Each(t, func(t *testing.T, db *database.DB) {
+				n := newNewsroom(t, db, func(c *envConfig) { c.content.SelfApproval = self })
+				// An admin writes and submits a post.
+				r := n.call(n.admin, "POST", "/api/entries", map[string]any{"type": "post", "data": map[string]any{"title": "Admin's own"}})
+				expect(t, r, 201, "")
+				path := "/api/entries/" + entryOf(t, r).ID
+				expect(t, n.call(n.admin, "POST", path+"/submit", nil), 200, "")
+				if self {
+					expect(t, n.call(n.admin, "POST", path+"/approve", nil), 200, "")
+				} else {
+					expect(t, n.call(n.admin, "POST", path+"/approve", nil), 403, "forbidden")
+					expect(t, n.call(n.admin, "POST", path+"/request-changes", map[string]any{"comment": "me"}), 403, "forbidden")
+				}
+				// A reviewer who edited a revision never approves it, whatever the setting.
+				r = n.call(n.editor, "POST", "/api/entries", map[string]any{"type": "post", "data": map[string]any{"title": "Team work"}})
+				e := entryOf(t, r)
+				path = "/api/entries/" + e.ID
+				rev := n.signedIn(fmt.Sprintf("rev-editor-%v@example.com", self), "reviewer", "editor")
+				expect(t, n.call(n.admin, "PATCH", path, map[string]any{"version": 1, "data": map[string]any{"summary": "admin touch"}}), 200, "")
+				expect(t, n.call(n.editor, "POST", path+"/submit", nil), 200, "")
+				// The admin wrote revision 2: the admin may approve only on a one-person site.
+				if self {
+					expect(t, n.call(n.admin, "POST", path+"/approve", nil), 200, "")
+				} else {
+					expect(t, n.call(n.admin, "POST", path+"/approve", nil), 403, "forbidden")
+					expect(t, n.call(rev, "POST", path+"/approve", nil), 200, "")
+				}
+			})
+		})
+	}
+}
+
+func TestContentTypeValidation(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *database.DB) {
+		n := newNewsroom(t, db)
+		cat := n.category(t, "News")
+		// A type with every kind of rule.
+		r := n.call(n.admin, "POST", "/api/content-types", map[string]any{
+			"key": "event", "name": "Event", "slug_field": "title",
+			"fields": []map[string]any{
+				{"name": "title", "type": "text", "required": true, "min": 3, "max": 20},
+				{"name": "seats", "type": "integer", "min": 1, "max": 500},
+				{"name": "price", "type": "number", "min": 0},
+				{"name": "kind", "type": "select", "options": []string{"talk", "workshop"}},
+				{"name": "day", "type": "date"},
+				{"name": "starts", "type": "datetime"},
+				{"name": "online", "type": "boolean"},
+				{"name": "topics", "type": "relation", "to": "category", "many": true},
+				{"name": "extra", "type": "json"},
+				{"name": "notes", "type": "markdown"},
+			},
+		})
+		expect(t, r, 201, "")
+		expect(t, n.call(n.admin, "POST", "/api/content-types", map[string]any{"key": "event", "name": "Again", "fields": []map[string]any{{"name": "a", "type": "text"}}}), 409, "conflict")
+		expect(t, n.call(n.editor, "POST", "/api/content-types", map[string]any{"key": "x", "name": "X", "fields": []map[string]any{{"name": "a", "type": "text"}}}), 403, "forbidden")
+		r = n.call(n.admin, "POST", "/api/content-types", map[string]any{"key": "Bad Key", "name": "", "slug_field": "nope", "fields": []map[string]any{
+			{"name": "slug", "type": "text"}, {"name": "a", "type": "colour"}, {"name": "b", "type": "select"}, {"name": "c", "type": "relation", "to": "ghost"},
+		}})
+		expect(t, r, 422, "validation_failed")
+		for _, f := range []string{"key", "name", "slug_field", "fields[0].name", "fields[1].type", "fields[2].options", "fields[3].to"} {
+			if !strings.Contains(string(r.Body), `"`+f+`"`) {
+				t.Errorf("no message for %s: %s", f, r.Body)
+			}
+		}
+
+		// Entry data is checked field by field, all problems at once.
+		r = n.call(n.editor, "POST", "/api/entries", map[string]any{"type": "event", "data": map[string]any{
+			"title": "ab", "seats": 2.5, "price": -1, "kind": "party", "day": "27/11/2026", "starts": "tomorrow",
+			"online": "yes", "topics": []string{cat, "01a21b6e-0000-7000-8000-000000000000"}, "ghost": 1,
+		}})
+		expect(t, r, 422, "validation_failed")
+		var eb struct {
+			Error struct {
+				Fields map[string]string `json:"fields"`
+			} `json:"error"`
+		}
+		r.json(t, &eb)
+		for _, f := range []string{"title", "seats", "price", "kind", "day", "starts", "online", "topics", "ghost"} {
+			if eb.Error.Fields[f] == "" {
+				t.Errorf("no message for %s: %s", f, r.Body)
+			}
+		}
+		// A relation must point at an entry of the right type.
+		post := entryOf(t, n.call(n.editor, "POST", "/api/entries", map[string]any{"type": "post", "data": map[string]any{"title": "A post"}}))
+		expect(t, n.call(n.editor, "POST", "/api/entries", map[string]any{"type": "post", "data": map[string]any{"title": "B", "category": post.ID}}), 422, "validation_failed")
+		expect(t, n.call(n.editor, "POST", "/api/entries", map[string]any{"type": "post", "data": map[string]any{}}), 422, "validation_failed")
+		expect(t, n.call(n.editor, "POST", "/api/entries", map[string]any{"type": "ghost", "data": map[string]any{}}), 422, "validation_failed")
+		r = n.call(n.editor, "POST", "/api/entries", map[string]any{"type": "event", "data": map[string]any{
+			"title": "Fine event", "seats": 40, "price": 12.5, "kind": "talk", "day": "2026-11-27", "starts": "2026-11-27T10:00:00+01:00",
+			"online": true, "topics": []string{cat, cat}, "extra": map[string]any{"a": []int{1}}, "notes": "# Hi",
+		}})
+		expect(t, r, 201, "")
+		ev := entryOf(t, r)
+		if ev.Data["starts"] != "2026-11-27T09:00:00Z" || len(ev.Data["topics"].([]any)) != 1 {
+			t.Fatalf("stored %+v", ev.Data)
+		}
+
+		// A type with entries cannot be deleted; changing it keeps entries.
+		expect(t, n.call(n.admin, "DELETE", "/api/content-types/event", nil), 409, "conflict")
+		expect(t, n.call(n.admin, "DELETE", "/api/content-types/category", nil), 409, "conflict")
+		r = n.call(n.admin, "PATCH", "/api/content-types/event", map[string]any{"public": true, "fields": []map[string]any{{"name": "title", "type": "text", "required": true}}})
+		expect(t, r, 200, "")
+		// The dropped fields are dropped on the next edit, which must not fail because of them.
+		r = n.call(n.editor, "PATCH", "/api/entries/"+ev.ID, map[string]any{"version": 1, "data": map[string]any{"title": "Renamed"}})
+		expect(t, r, 200, "")
+		if b, _ := json.Marshal(entryOf(t, r).Data); string(b) != `{"title":"Renamed"}` {
+			t.Fatalf("data after type change: %s", b)
+		}
+		expect(t, n.call(n.editor, "GET", "/api/content-types", nil), 200, "")
+		expect(t, n.call(n.reviewer, "GET", "/api/content-types/post", nil), 200, "")
+		expect(t, n.call(n.reviewer, "GET", "/api/content-types/ghost", nil), 404, "not_found")
+	})
+}
