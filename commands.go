@@ -100,6 +100,7 @@ func serve(args []string, log *slog.Logger) error {
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	go a.housekeeping(ctx)
 	log.Info("serving", "addr", ln.Addr().String(), "database", database.Redact(cfg.DatabaseURL), "admin", cfg.PublicURL+"/admin/")
 
 	select {
@@ -116,6 +117,22 @@ func serve(args []string, log *slog.Logger) error {
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// housekeeping prunes dead sessions, throttle counts and setup links hourly.
+func (a *app) housekeeping(ctx context.Context) {
+	tick := time.NewTicker(time.Hour)
+	defer tick.Stop()
+	for {
+		if err := a.accounts.Prune(ctx); err != nil && ctx.Err() == nil {
+			a.log.Warn("pruning accounts", "error", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
 }
 
 // firstAdmin creates the configured first admin, or prints a one-time setup

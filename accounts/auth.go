@@ -25,12 +25,12 @@ var errBadRefresh = &models.Error{Code: models.CodeUnauthorized, Message: "inval
 
 // Login checks email and password and starts a session. Unknown emails,
 // wrong passwords and disabled accounts get the same answer after the same
-// work. Repeated failures for the account or from clientIP are refused with
+// work. Repeated attempts for the account or from clientIP are refused with
 // rate_limited before any password is checked.
 func (s *Service) Login(ctx context.Context, email, password, clientIP string) (*Tokens, error) {
 	email = normalizeEmail(email)
-	keys := []string{throttleKeyAccount(email), throttleKeyIP(clientIP)}
-	if err := s.checkThrottle(ctx, keys); err != nil {
+	accountKey, ipKey := throttleKeyAccount(email), throttleKeyIP(clientIP)
+	if err := s.reserveAttempt(ctx, []string{accountKey, ipKey}); err != nil {
 		return nil, err
 	}
 	var u models.User
@@ -38,16 +38,14 @@ func (s *Service) Login(ctx context.Context, email, password, clientIP string) (
 	switch {
 	case errors.Is(err, gorm.ErrRecordNotFound):
 		VerifyPassword(dummyHash(), password)
+		return nil, errBadCredentials
 	case err != nil:
 		return nil, err
 	}
-	if err != nil || !VerifyPassword(u.PasswordHash, password) || u.Disabled {
-		if err := s.recordFailure(ctx, keys); err != nil {
-			return nil, err
-		}
+	if !VerifyPassword(u.PasswordHash, password) || u.Disabled {
 		return nil, errBadCredentials
 	}
-	if err := s.clearThrottle(ctx, keys[0]); err != nil {
+	if err := s.succeeded(ctx, accountKey, ipKey); err != nil {
 		return nil, err
 	}
 	return s.startSession(ctx, &u)

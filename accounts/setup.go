@@ -3,6 +3,7 @@ package accounts
 import (
 	"context"
 	"errors"
+	"slices"
 	"time"
 
 	"gorm.io/gorm"
@@ -20,7 +21,9 @@ func (s *Service) HasUsers(ctx context.Context) (bool, error) {
 }
 
 // BootstrapAdmin creates the first admin from the configuration, but only
-// while there are no users at all. It reports whether it created one.
+// while there are no users at all. It reports whether it created one. When
+// several instances start at once, the ones that lose the race find the
+// email taken, which is success too.
 func (s *Service) BootstrapAdmin(ctx context.Context, email, password string) (bool, error) {
 	created := false
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
@@ -32,6 +35,9 @@ func (s *Service) BootstrapAdmin(ctx context.Context, email, password string) (b
 		created = err == nil
 		return err
 	})
+	if errors.Is(err, errEmailTaken) {
+		return false, nil
+	}
 	return created, err
 }
 
@@ -50,16 +56,19 @@ func (s *Service) NewSetupToken(ctx context.Context) (string, error) {
 
 var errBadSetup = &models.Error{Code: models.CodeNotFound, Message: "this setup link is invalid, expired or already used"}
 
-// CompleteSetup spends a setup token to create the first admin.
+// CompleteSetup spends a setup token to create the first admin. It first
+// deletes every live setup token and goes on only if the presented one was
+// among them: concurrent attempts, with this token or another instance's,
+// wait on those rows and then find them gone, so exactly one admin is made.
 func (s *Service) CompleteSetup(ctx context.Context, token string, in NewUser) (*models.User, error) {
 	var out *models.User
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		var st models.SetupToken
-		err := tx.Where("token_hash = ? AND expires_at > ?", hashSecret(token), s.now()).Take(&st).Error
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return errBadSetup
-		} else if err != nil {
+		var live []string
+		if err := tx.Raw("DELETE FROM setup_tokens WHERE expires_at > ? RETURNING token_hash", s.now()).Scan(&live).Error; err != nil {
 			return err
+		}
+		if !slices.Contains(live, hashSecret(token)) {
+			return errBadSetup // rolls back: the deleted tokens stay valid
 		}
 		var n int64
 		if err := tx.Model(&models.User{}).Count(&n).Error; err != nil {
@@ -69,11 +78,24 @@ func (s *Service) CompleteSetup(ctx context.Context, token string, in NewUser) (
 			return errBadSetup
 		}
 		in.Roles = []string{models.RoleAdmin}
-		if out, err = s.createUser(tx, in); err != nil {
-			return err
-		}
-		// Every outstanding setup link dies with the first admin.
-		return tx.Where("1 = 1").Delete(&models.SetupToken{}).Error
+		var err error
+		out, err = s.createUser(tx, in)
+		return err
 	})
 	return out, err
+}
+
+// Prune deletes what can no longer be used: throttle counts whose window has
+// passed, sessions that expired or were revoked a day ago (with their
+// refresh tokens), and expired setup links. `serve` runs it hourly.
+func (s *Service) Prune(ctx context.Context) error {
+	now := s.now()
+	db := s.db.WithContext(ctx)
+	if err := db.Where("window_start <= ?", now.Add(-s.throttle.Window)).Delete(&models.LoginThrottle{}).Error; err != nil {
+		return err
+	}
+	if err := db.Where("expires_at <= ? OR revoked_at <= ?", now, now.Add(-24*time.Hour)).Delete(&models.Session{}).Error; err != nil {
+		return err
+	}
+	return db.Where("expires_at <= ?", now).Delete(&models.SetupToken{}).Error
 }

@@ -54,7 +54,7 @@ func (s *Service) ListUsers(ctx context.Context, p models.Principal, page Page) 
 	if err := s.can(p, models.ObjUsers, models.ActRead); err != nil {
 		return nil, 0, err
 	}
-	db := s.db.WithContext(ctx).Model(&models.User{})
+	db := s.db.WithContext(ctx).Model(&models.User{}).Session(&gorm.Session{})
 	var total int64
 	if err := db.Count(&total).Error; err != nil {
 		return nil, 0, err
@@ -139,6 +139,9 @@ func (s *Service) UpdateUser(ctx context.Context, p models.Principal, id string,
 		}
 		if self && in.Disabled != nil && *in.Disabled {
 			return models.Errorf(models.CodeForbidden, "you cannot disable your own account")
+		}
+		if self && in.Password != nil {
+			return models.Errorf(models.CodeForbidden, "change your own password at /api/auth/me, with your current password")
 		}
 		fields := map[string]string{}
 		changes := map[string]any{}
@@ -231,6 +234,17 @@ func (s *Service) UpdateMe(ctx context.Context, p models.Principal, in MePatch) 
 	if err := s.can(p, models.ObjAccount, models.ActUpdate); err != nil {
 		return nil, err
 	}
+	if in.Password != nil {
+		// Guesses of the current password count like failed sign-ins, so a
+		// stolen access token cannot be used to find the password.
+		me, err := s.findUser(s.db.WithContext(ctx), p.UserID)
+		if err != nil {
+			return nil, err
+		}
+		if err := s.reserveAttempt(ctx, []string{throttleKeyAccount(me.Email)}); err != nil {
+			return nil, err
+		}
+	}
 	var out *models.User
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		u, err := s.findUser(tx, p.UserID)
@@ -265,6 +279,9 @@ func (s *Service) UpdateMe(ctx context.Context, p models.Principal, in MePatch) 
 		out, err = s.findUser(tx, u.ID)
 		return err
 	})
+	if err == nil && in.Password != nil {
+		err = s.db.WithContext(ctx).Where("key = ?", throttleKeyAccount(out.Email)).Delete(&models.LoginThrottle{}).Error
+	}
 	return out, err
 }
 

@@ -15,7 +15,6 @@ const (
 	CodeUnauthorized      Code = "unauthorized"
 	CodeForbidden         Code = "forbidden"
 	CodeNotFound          Code = "not_found"
-	CodeMethodNotAllowed  Code = "method_not_allowed"
 	CodeVersionConflict   Code = "version_conflict"
 	CodeInvalidTransition Code = "invalid_transition"
 	CodeConflict          Code = "conflict"
@@ -23,18 +22,20 @@ const (
 	CodeUnsupportedMedia  Code = "unsupported_media_type"
 	CodeValidationFailed  Code = "validation_failed"
 	CodeRateLimited       Code = "rate_limited"
-	CodeUnavailable       Code = "unavailable"
 	CodeInternal          Code = "internal"
 )
 
 // Error is a failure a client may see. Message is safe to show to anyone;
 // Fields (only for CodeValidationFailed) names the offending input fields.
-// RetryAfter, when set, becomes the Retry-After header of a rate_limited answer.
+// RetryAfter, when set, becomes the Retry-After header of a rate_limited
+// answer. Status, when set, overrides the code's usual HTTP status (405 and
+// 503 have no code of their own in the contract).
 type Error struct {
 	Code       Code
 	Message    string
 	Fields     map[string]string
 	RetryAfter int // seconds
+	Status     int
 }
 
 func (e *Error) Error() string { return string(e.Code) + ": " + e.Message }

@@ -6,6 +6,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"reflect"
 	"strconv"
 	"strings"
 
@@ -47,13 +48,32 @@ func decodeError(err error) error {
 	case errors.Is(err, io.EOF):
 		return models.Errorf(models.CodeBadRequest, "the body must be a JSON object")
 	case errors.As(err, &typeErr) && typeErr.Field != "":
-		return models.Invalid(map[string]string{typeErr.Field: "must be a JSON " + typeErr.Type.Kind().String()})
+		return models.Invalid(map[string]string{typeErr.Field: "must be a JSON " + jsonKind(typeErr.Type.Kind())})
+	case errors.As(err, &typeErr):
+		return models.Errorf(models.CodeBadRequest, "the body must be a JSON object")
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		name, _ := strconv.Unquote(strings.TrimPrefix(err.Error(), "json: unknown field "))
 		return models.Invalid(map[string]string{name: "is not a known field"})
 	default:
 		return models.Errorf(models.CodeBadRequest, "malformed JSON: %s", strings.TrimPrefix(err.Error(), "json: "))
 	}
+}
+
+// jsonKind names a Go kind the way a JSON client thinks of it.
+func jsonKind(k reflect.Kind) string {
+	switch k {
+	case reflect.String:
+		return "string"
+	case reflect.Bool:
+		return "boolean"
+	case reflect.Slice, reflect.Array:
+		return "array"
+	case reflect.Map, reflect.Struct:
+		return "object"
+	case reflect.Pointer, reflect.Interface:
+		return "value of the right type"
+	}
+	return "number"
 }
 
 // pageParams reads limit (1–100, default 20) and offset (≥ 0) from the query.

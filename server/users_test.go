@@ -3,7 +3,9 @@ package server
 import (
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/loamcms/cms/accounts"
 	"github.com/loamcms/cms/internal/database"
 	"github.com/loamcms/cms/internal/dbtest"
 	"github.com/loamcms/cms/models"
@@ -114,5 +116,22 @@ func TestUpdateOwnAccount(t *testing.T) {
 		expect(t, e.do(request{method: "GET", path: "/api/auth/me", token: me.access}), 200, "")
 		expect(t, e.do(request{method: "GET", path: "/api/auth/me", token: other.access}), 401, "unauthorized")
 		e.login("self@example.com", "another long passphrase")
+	})
+}
+
+func TestOwnPasswordNeedsTheCurrentOne(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *database.DB) {
+		e := newEnv(t, db, func(c *envConfig) {
+			c.accounts.Throttle = accounts.ThrottleLimits{Window: time.Minute, PerAccount: 3, PerIP: 100}
+		})
+		admin := e.signedIn("admin@example.com", "admin")
+		expect(t, e.do(request{method: "PATCH", path: "/api/users/" + admin.user.ID, token: admin.access,
+			body: map[string]any{"password": "no current password given"}}), 403, "forbidden")
+		for range 3 {
+			expect(t, e.do(request{method: "PATCH", path: "/api/auth/me", token: admin.access,
+				body: map[string]any{"password": "a new long password", "current_password": "a guess"}}), 422, "validation_failed")
+		}
+		expect(t, e.do(request{method: "PATCH", path: "/api/auth/me", token: admin.access,
+			body: map[string]any{"password": "a new long password", "current_password": testPassword}}), 429, "rate_limited")
 	})
 }

@@ -1,7 +1,3 @@
-// Package database opens the CMS database from its URL: the embedded SQLite
-// default (pure Go, no cgo) or PostgreSQL, so main, tests and tools share one
-// way to open a database. It imports gorm, its drivers and migrations (for the
-// dialect names), nothing else of this module.
 package database
 
 import (
