@@ -101,6 +101,9 @@ func serve(args []string, log *slog.Logger) error {
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	go a.housekeeping(ctx)
+	if a.db.Dialect == migrations.Postgres {
+		go a.changes.Listen(ctx, cfg.DatabaseURL)
+	}
 	log.Info("serving", "addr", ln.Addr().String(), "database", database.Redact(cfg.DatabaseURL), "admin", cfg.PublicURL+"/admin/")
 
 	select {

@@ -13,8 +13,10 @@ import (
 
 	"github.com/loamcms/cms/accounts"
 	"github.com/loamcms/cms/content"
+	"github.com/loamcms/cms/internal/changes"
 	"github.com/loamcms/cms/internal/config"
 	"github.com/loamcms/cms/internal/database"
+	"github.com/loamcms/cms/migrations"
 	"github.com/loamcms/cms/policies"
 	"github.com/loamcms/cms/server"
 )
@@ -25,6 +27,7 @@ type app struct {
 	db       *database.DB
 	accounts *accounts.Service
 	content  *content.Service
+	changes  *changes.Feed
 	log      *slog.Logger
 }
 
@@ -52,16 +55,24 @@ func open(ctx context.Context, cfg *config.Config, log *slog.Logger) (*app, erro
 		db.Close()
 		return nil, err
 	}
-	acc := accounts.New(db.DB, enforcer, accounts.Options{JWTSecret: secret})
-	cnt := content.New(db.DB, enforcer, content.Options{Dialect: db.Dialect, SelfApproval: cfg.SelfApproval})
-	return &app{cfg: cfg, db: db, accounts: acc, content: cnt, log: log}, nil
+	feed := changes.Local()
+	if db.Dialect == migrations.Postgres {
+		sqlDB, err := db.DB.DB()
+		if err != nil {
+			return nil, err
+		}
+		feed = changes.Postgres(sqlDB, log)
+	}
+	acc := accounts.New(db.DB, enforcer, accounts.Options{JWTSecret: secret, Changes: feed})
+	cnt := content.New(db.DB, enforcer, content.Options{Dialect: db.Dialect, SelfApproval: cfg.SelfApproval, Changed: feed.Changed})
+	return &app{cfg: cfg, db: db, accounts: acc, content: cnt, changes: feed, log: log}, nil
 }
 
 func (a *app) server() *server.Server {
 	sqlDB, _ := a.db.DB.DB()
 	return server.New(
 		server.Options{MaxBody: a.cfg.MaxBody, TrustedProxies: a.cfg.TrustedProxies},
-		server.Deps{Accounts: a.accounts, Content: a.content, Ping: sqlDB.PingContext, Log: a.log},
+		server.Deps{Accounts: a.accounts, Content: a.content, Ping: sqlDB.PingContext, Gen: a.changes.Gen, Log: a.log},
 	)
 }
 

@@ -1,6 +1,7 @@
 package accounts
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
@@ -19,6 +20,17 @@ type Options struct {
 	SessionTTL time.Duration // a sign-in lasts at most this long; default 30 days
 	Throttle   ThrottleLimits
 	Now        func() time.Time // for tests; default time.Now
+	// Changes tells this instance and the others that something cached
+	// changed (a revoked API token); nil when there is only one instance
+	// and no cache to drop.
+	Changes Changes
+}
+
+// Changes is a counter of changes shared by every instance: Changed bumps it
+// everywhere, Gen reads it. A cache filled at one Gen is stale at the next.
+type Changes interface {
+	Changed(ctx context.Context)
+	Gen() uint64
 }
 
 // Service implements accounts use-cases on a database.
@@ -29,6 +41,8 @@ type Service struct {
 	sessionTTL time.Duration
 	throttle   ThrottleLimits
 	now        func() time.Time
+	changes    Changes
+	tokenCache tokenCache
 }
 
 // New returns a Service.
@@ -52,7 +66,21 @@ func New(db *gorm.DB, authz models.Authorizer, opt Options) *Service {
 		sessionTTL: opt.SessionTTL,
 		throttle:   opt.Throttle,
 		now:        func() time.Time { return opt.Now().UTC().Truncate(time.Microsecond) },
+		changes:    opt.Changes,
 	}
+}
+
+func (s *Service) changed(ctx context.Context) {
+	if s.changes != nil {
+		s.changes.Changed(ctx)
+	}
+}
+
+func (s *Service) gen() uint64 {
+	if s.changes == nil {
+		return 0
+	}
+	return s.changes.Gen()
 }
 
 func newID() string { return uuid.Must(uuid.NewV7()).String() }

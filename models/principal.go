@@ -22,6 +22,7 @@ func (p Principal) HasRole(role string) bool { return slices.Contains(p.Roles, r
 const (
 	ObjAccount = "account" // the signed-in user's own account
 	ObjUsers   = "users"   // every user account
+	ObjTokens  = "tokens"  // API tokens of the delivery API
 
 	ActRead   = "read"
 	ActCreate = "create"

@@ -13,6 +13,7 @@ import (
 
 	"github.com/loamcms/cms/accounts"
 	"github.com/loamcms/cms/content"
+	"github.com/loamcms/cms/internal/changes"
 	"github.com/loamcms/cms/internal/database"
 	"github.com/loamcms/cms/models"
 	"github.com/loamcms/cms/policies"
@@ -50,10 +51,11 @@ func newEnv(t *testing.T, db *database.DB, opts ...envOption) *env {
 
 func newEnvWith(t *testing.T, db *database.DB, authz models.Authorizer, opts ...envOption) *env {
 	t.Helper()
+	feed := changes.Local()
 	cfg := envConfig{
-		accounts: accounts.Options{JWTSecret: testSecret},
+		accounts: accounts.Options{JWTSecret: testSecret, Changes: feed},
 		server:   Options{MaxBody: 64 << 10},
-		content:  content.Options{Dialect: db.Dialect},
+		content:  content.Options{Dialect: db.Dialect, Changed: feed.Changed},
 	}
 	for _, o := range opts {
 		o(&cfg)
@@ -65,7 +67,7 @@ func newEnvWith(t *testing.T, db *database.DB, authz models.Authorizer, opts ...
 		t.Fatal(err)
 	}
 	cnt := content.New(db.DB, authz, cfg.content)
-	srv := New(cfg.server, Deps{Accounts: acc, Content: cnt, Ping: sqlDB.PingContext, Log: slog.New(slog.NewTextHandler(logs, nil))})
+	srv := New(cfg.server, Deps{Accounts: acc, Content: cnt, Ping: sqlDB.PingContext, Gen: feed.Gen, Log: slog.New(slog.NewTextHandler(logs, nil))})
 	return &env{t: t, db: db, accounts: acc, srv: srv, logs: logs}
 }
 

@@ -65,6 +65,15 @@ var plainRoutes = map[string]plainRow{
 	}},
 	"DELETE /api/content-types/:key": {want: [4]int{401, 403, 403, 204}},
 	"GET /api/entries":               {want: [4]int{401, 200, 200, 200}},
+	"GET /api/tokens":                {want: [4]int{401, 403, 403, 200}},
+	"POST /api/tokens": {want: [4]int{401, 403, 403, 201}, body: func(*matrixFixture) any {
+		return map[string]any{"name": "site", "scope": "delivery"}
+	}},
+	"DELETE /api/tokens/:id": {want: [4]int{401, 403, 403, 204}},
+	// The delivery API of a non-public type: no API token, no answer; a
+	// signed-in user may preview (the admin UI does).
+	"GET /api/content/:type":       {want: [4]int{401, 200, 200, 200}},
+	"GET /api/content/:type/:slug": {want: [4]int{401, 404, 404, 404}},
 	"POST /api/entries": {want: [4]int{401, 201, 403, 201}, body: func(*matrixFixture) any {
 		return map[string]any{"type": "post", "data": map[string]any{"title": "New post"}}
 	}},
@@ -157,6 +166,16 @@ func (f *matrixFixture) insertUser(t *testing.T, email string) string {
 		t.Fatal(err)
 	}
 	return u.ID
+}
+
+// insertToken adds an API token straight into the database.
+func (f *matrixFixture) insertToken(t *testing.T) string {
+	tok := models.APIToken{ID: uuid.Must(uuid.NewV7()).String(), Name: "cell", Scope: "delivery",
+		TokenHash: fmt.Sprintf("hash-%d", f.next()), Prefix: "cms_", CreatedBy: f.editor, CreatedAt: time.Now().UTC()}
+	if err := f.env.db.Create(&tok).Error; err != nil {
+		t.Fatal(err)
+	}
+	return tok.ID
 }
 
 // insertEntry adds a post by author in the given status, with one revision.
@@ -267,9 +286,13 @@ func (f *matrixFixture) run(t *testing.T, policy string, cells []cell) []string 
 		path = strings.Replace(path, ":n", "1", 1)
 		var body any
 		if row, ok := plainRoutes[c.route]; ok {
+			if strings.Contains(path, "/tokens/:id") {
+				path = strings.Replace(path, ":id", f.insertToken(t), 1)
+			}
 			if strings.Contains(path, ":id") {
 				path = strings.Replace(path, ":id", f.insertUser(t, fmt.Sprintf("target%d@example.com", f.next())), 1)
 			}
+			path = strings.Replace(strings.Replace(path, ":type", "post", 1), ":slug", "nothing-published", 1)
 			if strings.Contains(path, ":key") {
 				key := "post"
 				if method == "DELETE" {

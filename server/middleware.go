@@ -88,9 +88,9 @@ func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// noStore keeps management API answers out of every cache. Handlers that
-// may be cached (the delivery API, the admin UI's files) set their own
-// Cache-Control, which replaces this default.
+// noStore keeps management API answers out of every cache. The delivery
+// API and the admin UI's files set their own Cache-Control, which replaces
+// this default.
 func noStore(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		if strings.HasPrefix(c.Request().URL.Path, "/api/") {

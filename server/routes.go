@@ -61,6 +61,13 @@ func (s *Server) routes() {
 	api.POST("/entries/:id/comments", s.addComment, user)
 	api.GET("/entries/:id/history", s.entryHistory, user)
 
+	// API tokens (admin) and the delivery API that sites read with them.
+	api.GET("/tokens", s.listTokens, user)
+	api.POST("/tokens", s.createToken, user)
+	api.DELETE("/tokens/:id", s.deleteToken, user)
+	api.GET("/content/:type", s.deliver)
+	api.GET("/content/:type/:slug", s.deliver)
+
 	// The admin UI.
 	s.mountAdmin()
 }

@@ -23,6 +23,7 @@ type Deps struct {
 	Accounts *accounts.Service
 	Content  *content.Service
 	Ping     func(context.Context) error // database reachability, for /readyz
+	Gen      func() uint64               // changes so far (internal/changes): cached answers of an older count are stale
 	Log      *slog.Logger
 }
 
@@ -32,6 +33,8 @@ type Server struct {
 	accounts *accounts.Service
 	content  *content.Service
 	ping     func(context.Context) error
+	gen      func() uint64
+	answers  deliveryCache
 	log      *slog.Logger
 	opt      Options
 }
@@ -44,7 +47,7 @@ func New(opt Options, deps Deps) *Server {
 	e := echo.New()
 	e.HideBanner = true
 	e.HidePort = true
-	s := &Server{echo: e, accounts: deps.Accounts, content: deps.Content, ping: deps.Ping, log: deps.Log, opt: opt}
+	s := &Server{echo: e, accounts: deps.Accounts, content: deps.Content, ping: deps.Ping, gen: deps.Gen, log: deps.Log, opt: opt}
 	e.HTTPErrorHandler = s.errorHandler
 	e.IPExtractor = clientIP(opt.TrustedProxies)
 	s.routes()

@@ -1,0 +1,133 @@
+package accounts
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"gorm.io/gorm"
+
+	"github.com/loamcms/cms/models"
+)
+
+// API tokens are for sites reading the delivery API. They start with
+// tokenPrefix, so a bearer credential is told apart from an access JWT at a glance.
+const tokenPrefix = "cms_"
+
+// IsAPIToken reports whether a bearer credential is an API token (not a JWT).
+func IsAPIToken(bearer string) bool { return strings.HasPrefix(bearer, tokenPrefix) }
+
+// NewToken is the input of CreateToken.
+type NewToken struct {
+	Name      string     `json:"name"`
+	Scope     string     `json:"scope"`
+	ExpiresAt *time.Time `json:"expires_at"`
+}
+
+// CreatedToken is a new token with its secret, which is shown this once.
+type CreatedToken struct {
+	models.APIToken
+	Token string `json:"token"`
+}
+
+var errTokenNotFound = &models.Error{Code: models.CodeNotFound, Message: "token not found"}
+
+// CreateToken issues an API token. Admin only.
+func (s *Service) CreateToken(ctx context.Context, p models.Principal, in NewToken) (*CreatedToken, error) {
+	if err := s.can(p, models.ObjTokens, models.ActCreate); err != nil {
+		return nil, err
+	}
+	fields := map[string]string{}
+	in.Name = strings.TrimSpace(in.Name)
+	if in.Name == "" || utf8.RuneCountInString(in.Name) > 100 {
+		fields["name"] = "is required, at most 100 characters"
+	}
+	if in.Scope != models.ScopeDelivery && in.Scope != models.ScopePreview {
+		fields["scope"] = "must be delivery or preview"
+	}
+	now := s.now()
+	if in.ExpiresAt != nil && !in.ExpiresAt.After(now) {
+		fields["expires_at"] = "must be in the future"
+	}
+	if len(fields) > 0 {
+		return nil, models.Invalid(fields)
+	}
+	secret, hash := newSecret(tokenPrefix)
+	t := models.APIToken{ID: newID(), Name: in.Name, Scope: in.Scope, TokenHash: hash, Prefix: secret[:12],
+		CreatedBy: p.UserID, CreatedAt: now}
+	if in.ExpiresAt != nil {
+		exp := in.ExpiresAt.UTC().Truncate(time.Microsecond)
+		t.ExpiresAt = &exp
+	}
+	if err := s.db.WithContext(ctx).Create(&t).Error; err != nil {
+		return nil, err
+	}
+	return &CreatedToken{APIToken: t, Token: secret}, nil
+}
+
+// ListTokens lists API tokens without their secrets, newest first. Admin only.
+func (s *Service) ListTokens(ctx context.Context, p models.Principal) ([]models.APIToken, error) {
+	if err := s.can(p, models.ObjTokens, models.ActRead); err != nil {
+		return nil, err
+	}
+	tokens := []models.APIToken{}
+	return tokens, s.db.WithContext(ctx).Order("created_at DESC").Find(&tokens).Error
+}
+
+// DeleteToken revokes an API token at once, on every instance. Admin only.
+func (s *Service) DeleteToken(ctx context.Context, p models.Principal, id string) error {
+	if err := s.can(p, models.ObjTokens, models.ActDelete); err != nil {
+		return err
+	}
+	if !validID(id) {
+		return models.Errorf(models.CodeBadRequest, "%q is not a valid id", id)
+	}
+	res := s.db.WithContext(ctx).Where("id = ?", id).Delete(&models.APIToken{})
+	if res.Error != nil {
+		return res.Error
+	}
+	if res.RowsAffected == 0 {
+		return errTokenNotFound
+	}
+	s.changed(ctx)
+	return nil
+}
+
+// tokenCache remembers verified tokens until anything changes (a token is
+// revoked here or on another instance), so the delivery API's hot path
+// needs no database round trip to check its caller.
+type tokenCache struct {
+	mu      sync.Mutex
+	gen     uint64
+	entries map[string]models.APIToken // by hash; a zero ID means "no such token"
+}
+
+// VerifyToken returns the scope of a valid, unexpired API token, or unauthorized.
+func (s *Service) VerifyToken(ctx context.Context, secret string) (string, error) {
+	hash := hashSecret(secret)
+	gen := s.gen()
+	s.tokenCache.mu.Lock()
+	if s.tokenCache.entries == nil || s.tokenCache.gen != gen || len(s.tokenCache.entries) > 10000 {
+		s.tokenCache.gen, s.tokenCache.entries = gen, map[string]models.APIToken{}
+	}
+	t, cached := s.tokenCache.entries[hash]
+	s.tokenCache.mu.Unlock()
+	if !cached {
+		err := s.db.WithContext(ctx).Where("token_hash = ?", hash).Take(&t).Error
+		if err != nil && !errors.Is(err, gorm.ErrRecordNotFound) {
+			return "", err
+		}
+		s.tokenCache.mu.Lock()
+		if s.tokenCache.gen == gen {
+			s.tokenCache.entries[hash] = t
+		}
+		s.tokenCache.mu.Unlock()
+	}
+	if t.ID == "" || (t.ExpiresAt != nil && !s.now().Before(*t.ExpiresAt)) {
+		return "", &models.Error{Code: models.CodeUnauthorized, Message: "invalid or expired API token"}
+	}
+	return t.Scope, nil
+}

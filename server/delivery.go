@@ -1,0 +1,267 @@
+package server
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/loamcms/cms/accounts"
+	"github.com/loamcms/cms/content"
+	"github.com/loamcms/cms/models"
+)
+
+// deliveryParams are the query parameters the delivery API understands,
+// besides filter[…]; anything else is a bad request, so typos do not
+// silently return everything.
+var deliveryParams = []string{"sort", "limit", "offset", "fields", "locale", "search", "include", "preview"}
+
+var filterParam = regexp.MustCompile(`^filter\[([a-z][a-z0-9_]*)\](?:\[([a-z]+)\])?$`)
+
+// reader is who is reading the delivery API.
+type reader int
+
+const (
+	readerPublic  reader = iota // no credentials: public types only
+	readerToken                 // an API token of scope delivery
+	readerPreview               // a preview token, or a signed-in user
+)
+
+// deliveryReader works out who is calling and what they may see of type t.
+func (s *Server) deliveryReader(c echo.Context, t *models.ContentType, preview bool) (reader, error) {
+	ctx := c.Request().Context()
+	token, ok := bearer(c.Request())
+	who := readerPublic
+	switch {
+	case !ok:
+	case accounts.IsAPIToken(token):
+		scope, err := s.accounts.VerifyToken(ctx, token)
+		if err != nil {
+			return 0, err
+		}
+		who = readerToken
+		if scope == models.ScopePreview {
+			who = readerPreview
+		}
+	default:
+		// The admin UI previews with its own session.
+		p, err := s.accounts.Authenticate(ctx, token)
+		if err != nil {
+			return 0, err
+		}
+		if _, err := s.content.ListTypes(ctx, p); err != nil {
+			return 0, err
+		}
+		who = readerPreview
+	}
+	if who == readerPublic && !t.Public {
+		return 0, &models.Error{Code: models.CodeUnauthorized, Message: "this content type needs an API token"}
+	}
+	if preview && who != readerPreview {
+		return 0, &models.Error{Code: models.CodeForbidden, Message: "preview needs a preview token or a signed-in user"}
+	}
+	return who, nil
+}
+
+// parseDelivery splits the query string into a content.DeliveryQuery.
+func parseDelivery(c echo.Context) (content.DeliveryQuery, error) {
+	q := content.DeliveryQuery{Type: c.Param("type"), Slug: c.Param("slug"), Locale: content.DefaultLocale}
+	values, err := url.ParseQuery(c.Request().URL.RawQuery)
+	if err != nil {
+		return q, models.Errorf(models.CodeBadRequest, "malformed query string")
+	}
+	for key, vals := range values {
+		if m := filterParam.FindStringSubmatch(key); m != nil {
+			for _, v := range vals {
+				q.Filters = append(q.Filters, content.Filter{Field: m[1], Op: m[2], Value: v})
+			}
+			continue
+		}
+		if !slices.Contains(deliveryParams, key) {
+			return q, models.Errorf(models.CodeBadRequest, "unknown query parameter %q", key)
+		}
+	}
+	// Sorted, so equal queries build equal SQL.
+	sort.Slice(q.Filters, func(i, j int) bool {
+		return q.Filters[i].Field+q.Filters[i].Op+q.Filters[i].Value < q.Filters[j].Field+q.Filters[j].Op+q.Filters[j].Value
+	})
+	if q.Limit, q.Offset, err = pageParams(c); err != nil {
+		return q, err
+	}
+	q.Sort, q.Search = values.Get("sort"), values.Get("search")
+	if l := values.Get("locale"); l != "" {
+		q.Locale = l
+	}
+	q.Fields = splitList(values.Get("fields"))
+	q.Include = splitList(values.Get("include"))
+	switch values.Get("preview") {
+	case "", "0", "false":
+	case "1", "true":
+		q.Preview = true
+	default:
+		return q, models.Errorf(models.CodeBadRequest, "preview must be 1 or 0")
+	}
+	return q, nil
+}
+
+func splitList(s string) []string {
+	var out []string
+	for part := range strings.SplitSeq(s, ",") {
+		if part = strings.TrimSpace(part); part != "" {
+			out = append(out, part)
+		}
+	}
+	return out
+}
+
+// deliveryCache keeps finished answers (body and ETag) until anything
+// changes, on this instance or another: published content is read far more
+// often than it changes.
+type deliveryCache struct {
+	mu      sync.Mutex
+	gen     uint64
+	answers map[string]cachedAnswer
+}
+
+type cachedAnswer struct {
+	body []byte
+	etag string
+}
+
+const deliveryCacheSize = 20000
+
+func (d *deliveryCache) get(gen uint64, key string) (cachedAnswer, bool) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.forget(gen)
+	a, ok := d.answers[key]
+	return a, ok
+}
+
+func (d *deliveryCache) put(gen uint64, key string, a cachedAnswer) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.gen > gen {
+		return // something changed while this answer was being made
+	}
+	d.forget(gen)
+	if len(d.answers) >= deliveryCacheSize {
+		d.answers = map[string]cachedAnswer{}
+	}
+	d.answers[key] = a
+}
+
+// forget drops every answer when the count of changes has moved on.
+func (d *deliveryCache) forget(gen uint64) {
+	if d.answers == nil || d.gen != gen {
+		d.gen, d.answers = gen, map[string]cachedAnswer{}
+	}
+}
+
+// deliver serves GET /api/content/:type and /api/content/:type/:slug.
+func (s *Server) deliver(c echo.Context) error {
+	ctx := c.Request().Context()
+	q, err := parseDelivery(c)
+	if err != nil {
+		return err
+	}
+	gen := s.gen()
+	t, err := s.deliveryType(c, gen, q.Type)
+	if err != nil {
+		return err
+	}
+	who, err := s.deliveryReader(c, t, q.Preview)
+	if err != nil {
+		return err
+	}
+	h := c.Response().Header()
+	h.Set("Vary", "Authorization")
+	switch {
+	case q.Preview:
+		h.Set("Cache-Control", "no-store")
+	case who == readerPublic:
+		h.Set("Cache-Control", "public, max-age=60, stale-while-revalidate=300")
+	default:
+		h.Set("Cache-Control", "private, no-cache")
+	}
+	// Previews are never cached; published answers are the same for every
+	// reader allowed to see them.
+	key := c.Request().URL.Path + "?" + canonicalQuery(c.QueryParams())
+	if !q.Preview {
+		if a, ok := s.answers.get(gen, key); ok {
+			return writeTagged(c, a)
+		}
+	}
+	var payload any
+	if q.Slug != "" {
+		item, err := s.content.DeliverOne(ctx, t, q)
+		if err != nil {
+			return err
+		}
+		payload = map[string]any{"data": item}
+	} else {
+		items, total, err := s.content.Deliver(ctx, t, q)
+		if err != nil {
+			return err
+		}
+		payload = map[string]any{"data": items, "meta": listMeta{Total: total, Limit: q.Limit, Offset: q.Offset}}
+	}
+	body, err := json.Marshal(payload)
+	if err != nil {
+		return err
+	}
+	sum := sha256.Sum256(body)
+	a := cachedAnswer{body: body, etag: `"` + hex.EncodeToString(sum[:12]) + `"`}
+	if !q.Preview {
+		s.answers.put(gen, key, a)
+	}
+	return writeTagged(c, a)
+}
+
+// deliveryType finds a content type, from the cache while nothing changed.
+func (s *Server) deliveryType(c echo.Context, gen uint64, key string) (*models.ContentType, error) {
+	if a, ok := s.answers.get(gen, "type:"+key); ok {
+		var t models.ContentType
+		if err := json.Unmarshal(a.body, &t); err == nil {
+			return &t, nil
+		}
+	}
+	t, err := s.content.DeliveryType(c.Request().Context(), key)
+	if err != nil {
+		return nil, err
+	}
+	if b, err := json.Marshal(t); err == nil {
+		s.answers.put(gen, "type:"+key, cachedAnswer{body: b})
+	}
+	return t, nil
+}
+
+// writeTagged sends an answer with its ETag, or 304 when the client has it.
+func writeTagged(c echo.Context, a cachedAnswer) error {
+	c.Response().Header().Set("ETag", a.etag)
+	if etagMatches(c.Request().Header.Get("If-None-Match"), a.etag) {
+		return c.NoContent(http.StatusNotModified)
+	}
+	return c.JSONBlob(http.StatusOK, a.body)
+}
+
+func etagMatches(header, etag string) bool {
+	for part := range strings.SplitSeq(header, ",") {
+		part = strings.TrimPrefix(strings.TrimSpace(part), "W/")
+		if part == etag || part == "*" {
+			return true
+		}
+	}
+	return false
+}
+
+// canonicalQuery orders the query so equal queries share a cache entry.
+func canonicalQuery(v url.Values) string { return v.Encode() }
