@@ -101,6 +101,7 @@ func serve(args []string, log *slog.Logger) error {
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	go a.housekeeping(ctx)
+	go a.content.RunScheduler(ctx, schedulerInterval, log)
 	if a.db.Dialect == migrations.Postgres {
 		go a.changes.Listen(ctx, cfg.DatabaseURL)
 	}
@@ -121,6 +122,10 @@ func serve(args []string, log *slog.Logger) error {
 	log.Info("stopped")
 	return nil
 }
+
+// schedulerInterval is how often serve looks for scheduled entries that are
+// due: they go live within about this long of their time.
+const schedulerInterval = 500 * time.Millisecond
 
 // housekeeping prunes dead sessions, throttle counts and setup links hourly.
 func (a *app) housekeeping(ctx context.Context) {

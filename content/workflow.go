@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 
 	"github.com/loamcms/cms/models"
 )
@@ -99,7 +100,14 @@ func (s *Service) Transition(ctx context.Context, p models.Principal, id string,
 	visible := false
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var e models.Entry
-		if err := tx.Where("id = ?", id).Take(&e).Error; isNotFound(err) {
+		load := tx
+		if s.opt.Dialect == "postgres" {
+			// Concurrent transitions of one entry wait here, then see the new
+			// version and fail the check below cleanly. (SQLite's write
+			// transactions are serial already.)
+			load = tx.Clauses(clause.Locking{Strength: "UPDATE"})
+		}
+		if err := load.Where("id = ?", id).Take(&e).Error; isNotFound(err) {
 			return errEntryNotFound
 		} else if err != nil {
 			return err

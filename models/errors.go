@@ -50,8 +50,12 @@ func Invalid(fields map[string]string) *Error {
 	return &Error{Code: CodeValidationFailed, Message: "the request has invalid fields", Fields: fields}
 }
 
-// ErrorCode returns the Code of err, or CodeInternal for anything that is not an *Error.
+// ErrorCode returns the Code of err: "" for nil, CodeInternal for anything
+// that is not an *Error.
 func ErrorCode(err error) Code {
+	if err == nil {
+		return ""
+	}
 	var e *Error
 	if errors.As(err, &e) {
 		return e.Code

@@ -37,6 +37,19 @@ func Each(t *testing.T, fn func(t *testing.T, db *database.DB)) {
 	}
 }
 
+// urls remembers the URL each test database was opened from.
+var urls sync.Map // *database.DB → string
+
+// URLOf returns the URL db was opened from, to open it again as another
+// instance would.
+func URLOf(t testing.TB, db *database.DB) string {
+	u, ok := urls.Load(db)
+	if !ok {
+		t.Fatal("dbtest: database not opened by dbtest")
+	}
+	return u.(string)
+}
+
 // Open returns a fresh migrated database of the dialect, closed (and on
 // PostgreSQL dropped) when the test ends.
 func Open(t testing.TB, dialect string) *database.DB {
@@ -47,6 +60,7 @@ func Open(t testing.TB, dialect string) *database.DB {
 		t.Fatalf("dbtest: %v", err)
 	}
 	t.Cleanup(func() { db.Close() })
+	urls.Store(db, url)
 	if _, err := db.Migrate(context.Background()); err != nil {
 		t.Fatalf("dbtest: migrate %s: %v", dialect, err)
 	}
