@@ -18,6 +18,7 @@ import (
 	"github.com/loamcms/cms/accounts"
 	"github.com/loamcms/cms/internal/config"
 	"github.com/loamcms/cms/internal/database"
+	"github.com/loamcms/cms/internal/demo"
 	"github.com/loamcms/cms/migrations"
 	"github.com/loamcms/cms/models"
 )
@@ -27,6 +28,8 @@ const usage = `cms — a headless CMS in one binary
 Usage:
   cms serve                 run the API and the admin UI (migrates the database first)
   cms migrate [status]      apply pending database migrations, or show the schema version
+  cms serve --demo          the same, and on first start seed demo users, an article and a token
+  cms seed demo             seed the demo content into the configured database
   cms user create --email E --roles admin[,editor,reviewer] [--name N]
                             create a user; the password is read from CMS_USER_PASSWORD,
                             or generated and printed
@@ -48,6 +51,8 @@ func run(args []string, log *slog.Logger) error {
 		return migrate(args[1:], log)
 	case "user":
 		return user(args[1:], log)
+	case "seed":
+		return seed(args[1:], log)
 	case "help", "-h", "--help":
 		fmt.Print(usage)
 		return nil
@@ -71,7 +76,10 @@ func parse(name string, args []string, extra func(*flag.FlagSet)) (*config.Confi
 }
 
 func serve(args []string, log *slog.Logger) error {
-	cfg, err := parse("serve", args, nil)
+	var withDemo bool
+	cfg, err := parse("serve", args, func(fs *flag.FlagSet) {
+		fs.BoolVar(&withDemo, "demo", false, "seed demo users, content and a delivery token on first start")
+	})
 	if err != nil {
 		return err
 	}
@@ -83,6 +91,11 @@ func serve(args []string, log *slog.Logger) error {
 		return err
 	}
 	defer a.db.Close()
+	if withDemo {
+		if err := a.seedDemo(ctx); err != nil {
+			return err
+		}
+	}
 	if err := a.firstAdmin(ctx); err != nil {
 		return err
 	}
@@ -144,7 +157,7 @@ func (a *app) housekeeping(ctx context.Context) {
 }
 
 // firstAdmin creates the configured first admin, or prints a one-time setup
-// link, while the database has no users.
+// link, while the database has no admin.
 func (a *app) firstAdmin(ctx context.Context) error {
 	if a.cfg.AdminEmail != "" && a.cfg.AdminPassword != "" {
 		created, err := a.accounts.BootstrapAdmin(ctx, a.cfg.AdminEmail, a.cfg.AdminPassword)
@@ -163,6 +176,45 @@ func (a *app) firstAdmin(ctx context.Context) error {
 	// Printed, not logged: the link is a secret meant for the person at the terminal.
 	fmt.Fprintf(os.Stderr, "\n  No users yet. Create the first admin within 24 hours at:\n\n    %s/admin/setup?token=%s\n\n", a.cfg.PublicURL, token)
 	return nil
+}
+
+// seedDemo seeds the demo once and prints how to use it.
+func (a *app) seedDemo(ctx context.Context) error {
+	d, err := demo.Seed(ctx, a.accounts, a.content)
+	if errors.Is(err, demo.ErrSeeded) {
+		fmt.Fprintln(os.Stderr, "  The demo content is there already (its passwords were printed when it was made).")
+		return nil
+	} else if err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	fmt.Fprintf(os.Stderr, `
+  Demo content is ready.
+    editor:   %s  password %s
+    reviewer: %s  password %s
+    delivery token: %s
+
+    curl -H 'Authorization: Bearer %s' %s/api/content/post/%s
+
+`, demo.EditorEmail, d.EditorPassword, demo.ReviewerEmail, d.ReviewerPassword, d.DeliveryToken,
+		d.DeliveryToken, a.cfg.PublicURL, demo.ArticleSlug)
+	return nil
+}
+
+func seed(args []string, log *slog.Logger) error {
+	if len(args) == 0 || args[0] != "demo" {
+		return errors.New("usage: cms seed demo")
+	}
+	cfg, err := parse("seed demo", args[1:], nil)
+	if err != nil {
+		return err
+	}
+	ctx := context.Background()
+	a, err := open(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer a.db.Close()
+	return a.seedDemo(ctx)
 }
 
 func migrate(args []string, log *slog.Logger) error {

@@ -57,7 +57,11 @@ var servingAddr = regexp.MustCompile(`msg=serving addr=(\S+)`)
 // until it listens.
 func startServe(t *testing.T, env ...string) *proc {
 	t.Helper()
-	cmd := exec.Command(binary, "serve", "--addr", "127.0.0.1:0")
+	args := []string{"serve", "--addr", "127.0.0.1:0"}
+	if len(env) > 0 && env[0] == "--demo" {
+		args, env = append(args, "--demo"), env[1:]
+	}
+	cmd := exec.Command(binary, args...)
 	cmd.Env = append(os.Environ(), env...)
 	pipe, err := cmd.StderrPipe()
 	if err != nil {
@@ -265,5 +269,214 @@ func TestConcurrentMigrations(t *testing.T) {
 				t.Fatalf("%d of 3 processes applied migrations, want exactly 1:\n%s", applied, strings.Join(outs, "\n"))
 			}
 		})
+	}
+}
+
+// client talks to one running instance as one signed-in user.
+type client struct {
+	t     *testing.T
+	base  string
+	token string
+}
+
+func (c *client) do(method, path string, body any, out any) int {
+	c.t.Helper()
+	var rd io.Reader
+	if body != nil {
+		buf, _ := json.Marshal(body)
+		rd = bytes.NewReader(buf)
+	}
+	req, _ := http.NewRequest(method, c.base+path, rd)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if c.token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.token)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	if out != nil {
+		_ = json.NewDecoder(res.Body).Decode(out)
+	}
+	return res.StatusCode
+}
+
+func signIn(t *testing.T, p *proc, email, password string) *client {
+	t.Helper()
+	var tok struct {
+		AccessToken string `json:"access_token"`
+	}
+	c := &client{t: t, base: "http://" + p.addr}
+	if st := c.do("POST", "/api/auth/login", map[string]string{"email": email, "password": password}, &tok); st != 200 {
+		t.Fatalf("sign in %s: %d", email, st)
+	}
+	c.token = tok.AccessToken
+	return c
+}
+
+// schedule writes a post as the admin (self-approval on) and schedules it
+// (or, for a time past, publishes it).
+func (c *client) schedule(title string, at time.Time) string {
+	var e struct{ ID, Slug string }
+	if st := c.do("POST", "/api/entries", map[string]any{"type": "post", "data": map[string]any{"title": title}}, &e); st != 201 {
+		c.t.Fatalf("create: %d", st)
+	}
+	for _, step := range []string{"submit", "approve"} {
+		if st := c.do("POST", "/api/entries/"+e.ID+"/"+step, nil, nil); st != 200 {
+			c.t.Fatalf("%s: %d", step, st)
+		}
+	}
+	want := "scheduled"
+	if at.Before(time.Now()) {
+		want = "published" // a time past publishes at once
+	}
+	var out struct{ Status string }
+	if st := c.do("POST", "/api/entries/"+e.ID+"/publish", map[string]any{"at": at.Format(time.RFC3339Nano)}, &out); st != 200 || out.Status != want {
+		c.t.Fatalf("schedule: %d %s", st, out.Status)
+	}
+	return e.Slug
+}
+
+const adminPassword = "a very long admin password"
+
+func instanceEnv(t *testing.T, url, dataDir string) []string {
+	return []string{"CMS_DATABASE_URL=" + url, "CMS_DATA_DIR=" + dataDir, "CMS_SELF_APPROVAL=true",
+		"CMS_JWT_SECRET=shared-secret-of-all-instances-0123456789",
+		"CMS_ADMIN_EMAIL=root@example.com", "CMS_ADMIN_PASSWORD=" + adminPassword}
+}
+
+// waitLive polls the delivery API until slug is published, and returns when.
+func waitLive(t *testing.T, c *client, token, slug string, limit time.Duration) time.Time {
+	t.Helper()
+	reader := &client{t: t, base: c.base, token: token}
+	for deadline := time.Now().Add(limit); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if reader.do("GET", "/api/content/post/"+slug, nil, nil) == 200 {
+			return time.Now()
+		}
+	}
+	t.Fatalf("%s did not go live within %v", slug, limit)
+	return time.Time{}
+}
+
+func newDeliveryToken(t *testing.T, c *client) string {
+	var tok struct{ Token string }
+	if st := c.do("POST", "/api/tokens", map[string]any{"name": "test site", "scope": "delivery"}, &tok); st != 201 {
+		t.Fatalf("token: %d", st)
+	}
+	return tok.Token
+}
+
+// TestScheduleSurvivesRestart schedules a post, stops the server before the
+// time comes, starts it again after: the post goes live at once.
+func TestScheduleSurvivesRestart(t *testing.T) {
+	for _, dialect := range dbtest.Dialects {
+		t.Run(dialect, func(t *testing.T) {
+			env := instanceEnv(t, dbtest.URL(t, dialect), t.TempDir())
+			a := startServe(t, env...)
+			admin := signIn(t, a, "root@example.com", adminPassword)
+			token := newDeliveryToken(t, admin)
+			at := time.Now().Add(2 * time.Second)
+			slug := admin.schedule("Survives a restart", at)
+			a.cmd.Process.Signal(syscall.SIGTERM)
+			<-a.done
+			time.Sleep(time.Until(at.Add(500 * time.Millisecond)))
+
+			b := startServe(t, env...)
+			started := time.Now()
+			live := waitLive(t, &client{t: t, base: "http://" + b.addr}, token, slug, 5*time.Second)
+			t.Logf("live %v after the restarted server listened (%v after its time)", live.Sub(started).Round(time.Millisecond), live.Sub(at).Round(time.Millisecond))
+			if live.Sub(started) > 2*time.Second {
+				t.Fatalf("took %v after the restart", live.Sub(started))
+			}
+		})
+	}
+}
+
+// TestTwoServersOnePostgres runs two instances on one PostgreSQL database:
+// a token from one works on the other, a publish on one is visible on the
+// other at once, and scheduled entries are published exactly once.
+func TestTwoServersOnePostgres(t *testing.T) {
+	url := dbtest.URL(t, migrations.Postgres)
+	a := startServe(t, instanceEnv(t, url, t.TempDir())...)
+	b := startServe(t, instanceEnv(t, url, t.TempDir())...)
+	onA := signIn(t, a, "root@example.com", adminPassword)
+	onB := &client{t: t, base: "http://" + b.addr, token: onA.token} // A's session works on B
+	token := newDeliveryToken(t, onB)
+	readB := &client{t: t, base: "http://" + b.addr, token: token}
+
+	var list struct{ Meta struct{ Total int } }
+	if st := readB.do("GET", "/api/content/post", nil, &list); st != 200 || list.Meta.Total != 0 {
+		t.Fatalf("B before: %d %+v", st, list)
+	}
+	// Publish on A; B's cached answer must give way at once.
+	onA.schedule("Published on A", time.Now().Add(-time.Second))
+	start := time.Now()
+	for {
+		readB.do("GET", "/api/content/post", nil, &list)
+		if list.Meta.Total == 1 {
+			break
+		}
+		if time.Since(start) > time.Second {
+			t.Fatal("B still serves its stale list a second after A published")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	t.Logf("B saw A's publish after %v", time.Since(start).Round(time.Millisecond))
+
+	// Scheduled entries, both instances sweeping: each is published once.
+	at := time.Now().Add(1500 * time.Millisecond)
+	var slugs []string
+	for i := range 5 {
+		slugs = append(slugs, onA.schedule(fmt.Sprintf("Scheduled %d", i), at))
+	}
+	for _, s := range slugs {
+		waitLive(t, onB, token, s, 4*time.Second)
+	}
+	time.Sleep(time.Second) // give a second publish every chance to happen
+	var entries struct{ Data []struct{ ID string } }
+	onB.do("GET", "/api/entries?type=post&status=published&limit=100", nil, &entries)
+	published := 0
+	for _, e := range entries.Data {
+		var hist struct{ Data []struct{ Action string } }
+		onA.do("GET", "/api/entries/"+e.ID+"/history", nil, &hist)
+		for _, h := range hist.Data {
+			if h.Action == "publish_due" {
+				published++
+			}
+		}
+	}
+	if published != 5 {
+		t.Fatalf("5 scheduled entries, %d scheduled publishes recorded", published)
+	}
+}
+
+// TestDemo follows the README: serve --demo, then read the demo article
+// through the delivery API with the printed token; the setup link still
+// makes the first admin.
+func TestDemo(t *testing.T) {
+	p := startServe(t, "--demo", "CMS_DATABASE_URL="+dbtest.URL(t, migrations.SQLite), "CMS_DATA_DIR="+t.TempDir(), "CMS_ADMIN_EMAIL=", "CMS_ADMIN_PASSWORD=")
+	out := p.output()
+	token := regexp.MustCompile(`delivery token: (cms_\w+)`).FindStringSubmatch(out)
+	pw := regexp.MustCompile(`editor@example.com  password (\w+)`).FindStringSubmatch(out)
+	setup := regexp.MustCompile(`setup\?token=(cmss_\w+)`).FindStringSubmatch(out)
+	if token == nil || pw == nil || setup == nil {
+		t.Fatalf("demo output:\n%s", out)
+	}
+	var item struct{ Data map[string]any }
+	reader := &client{t: t, base: "http://" + p.addr, token: token[1]}
+	if st := reader.do("GET", "/api/content/post/what-to-do-if-photos-of-your-id-card-and-bank-card-leak?include=category", nil, &item); st != 200 {
+		t.Fatalf("demo article: %d", st)
+	}
+	cat, _ := item.Data["category"].(map[string]any)
+	if item.Data["title"] != "What to do if photos of your ID card and bank card leak" || cat["name"] != "Public benefit messages" ||
+		!strings.Contains(fmt.Sprint(item.Data["body"]), "bank") {
+		t.Fatalf("demo article: %v", item.Data)
+	}
+	signIn(t, p, "editor@example.com", pw[1])
+	if res, _ := postJSON(t, p.url("/api/setup"), map[string]string{"token": setup[1], "email": "boss@example.com", "password": "the first admin password"}); res.StatusCode != 201 {
+		t.Fatalf("setup after the demo: %d", res.StatusCode)
 	}
 }

@@ -13,22 +13,27 @@ import (
 
 const setupTokenTTL = 24 * time.Hour
 
-// HasUsers reports whether any account exists.
-func (s *Service) HasUsers(ctx context.Context) (bool, error) {
+// HasAdmin reports whether any admin account exists. Until one does, the
+// first admin may be created from the configuration or a setup link (demo
+// users, who are no admins, do not close that door).
+func (s *Service) HasAdmin(ctx context.Context) (bool, error) {
+	return hasAdmin(s.db.WithContext(ctx))
+}
+
+func hasAdmin(db *gorm.DB) (bool, error) {
 	var n int64
-	err := s.db.WithContext(ctx).Model(&models.User{}).Limit(1).Count(&n).Error
+	err := db.Model(&models.User{}).Where("roles LIKE ?", `%"`+models.RoleAdmin+`"%`).Count(&n).Error
 	return n > 0, err
 }
 
 // BootstrapAdmin creates the first admin from the configuration, but only
-// while there are no users at all. It reports whether it created one. When
+// while there is no admin. It reports whether it created one. When
 // several instances start at once, the ones that lose the race find the
 // email taken, which is success too.
 func (s *Service) BootstrapAdmin(ctx context.Context, email, password string) (bool, error) {
 	created := false
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		var n int64
-		if err := tx.Model(&models.User{}).Count(&n).Error; err != nil || n > 0 {
+		if has, err := hasAdmin(tx); err != nil || has {
 			return err
 		}
 		_, err := s.createUser(tx, NewUser{Email: email, Password: password, Roles: []string{models.RoleAdmin}})
@@ -42,11 +47,11 @@ func (s *Service) BootstrapAdmin(ctx context.Context, email, password string) (b
 }
 
 // NewSetupToken returns a one-time token for creating the first admin, valid
-// for a day, while there are no users; otherwise "". Every instance that
+// for a day, while there is no admin; otherwise "". Every instance that
 // starts on an empty database issues its own, and any of them works until
 // one is used.
 func (s *Service) NewSetupToken(ctx context.Context) (string, error) {
-	if has, err := s.HasUsers(ctx); err != nil || has {
+	if has, err := s.HasAdmin(ctx); err != nil || has {
 		return "", err
 	}
 	token, hash := newSecret("cmss_")
@@ -70,12 +75,11 @@ func (s *Service) CompleteSetup(ctx context.Context, token string, in NewUser) (
 		if !slices.Contains(live, hashSecret(token)) {
 			return errBadSetup // rolls back: the deleted tokens stay valid
 		}
-		var n int64
-		if err := tx.Model(&models.User{}).Count(&n).Error; err != nil {
+		if has, err := hasAdmin(tx); err != nil || has {
+			if err == nil {
+				err = errBadSetup
+			}
 			return err
-		}
-		if n > 0 {
-			return errBadSetup
 		}
 		in.Roles = []string{models.RoleAdmin}
 		var err error

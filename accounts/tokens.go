@@ -56,8 +56,10 @@ func (s *Service) CreateToken(ctx context.Context, p models.Principal, in NewTok
 		return nil, models.Invalid(fields)
 	}
 	secret, hash := newSecret(tokenPrefix)
-	t := models.APIToken{ID: newID(), Name: in.Name, Scope: in.Scope, TokenHash: hash, Prefix: secret[:12],
-		CreatedBy: p.UserID, CreatedAt: now}
+	t := models.APIToken{ID: newID(), Name: in.Name, Scope: in.Scope, TokenHash: hash, Prefix: secret[:12], CreatedAt: now}
+	if p.UserID != "" {
+		t.CreatedBy = &p.UserID
+	}
 	if in.ExpiresAt != nil {
 		exp := in.ExpiresAt.UTC().Truncate(time.Microsecond)
 		t.ExpiresAt = &exp

@@ -210,7 +210,12 @@ func (s *Service) DeleteUser(ctx context.Context, p models.Principal, id string)
 	if u.ID == p.UserID {
 		return models.Errorf(models.CodeForbidden, "you cannot delete your own account")
 	}
-	return db.Where("id = ?", u.ID).Delete(&models.User{}).Error
+	err = db.Where("id = ?", u.ID).Delete(&models.User{}).Error
+	if errors.Is(err, gorm.ErrForeignKeyViolated) {
+		// Entries, revisions and comments name their authors for good.
+		return models.Errorf(models.CodeConflict, "%s has written content; disable the account instead", u.Email)
+	}
+	return err
 }
 
 // Me returns the signed-in user.

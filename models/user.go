@@ -86,7 +86,7 @@ type APIToken struct {
 	Scope     string     `gorm:"not null" json:"scope"`
 	TokenHash string     `gorm:"not null;uniqueIndex" json:"-"`
 	Prefix    string     `gorm:"not null" json:"prefix"`
-	CreatedBy string     `gorm:"not null" json:"created_by"`
+	CreatedBy *string    `json:"created_by"` // nil when the system made it (the demo)
 	CreatedAt time.Time  `gorm:"not null" json:"created_at"`
 	ExpiresAt *time.Time `json:"expires_at"`
 }

@@ -93,7 +93,7 @@ func (s *Server) updateMe(c echo.Context) error {
 }
 
 func (s *Server) setupStatus(c echo.Context) error {
-	has, err := s.accounts.HasUsers(c.Request().Context())
+	has, err := s.accounts.HasAdmin(c.Request().Context())
 	if err != nil {
 		return err
 	}

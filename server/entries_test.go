@@ -210,6 +210,10 @@ func TestEditorialWorkflow(t *testing.T) {
 		expect(t, n.call(n.reviewer, "GET", "/api/entries?status=bogus", nil), 400, "bad_request")
 		expect(t, n.call(n.reviewer, "GET", "/api/entries?sort=password_hash", nil), 400, "bad_request")
 		expect(t, n.call(n.reviewer, "GET", "/api/entries?author=x", nil), 400, "bad_request")
+
+		// Authors of content cannot be deleted (their work names them); they can be disabled.
+		expect(t, n.call(n.admin, "DELETE", "/api/users/"+n.editor.user.ID, nil), 409, "conflict")
+		expect(t, n.call(n.admin, "PATCH", "/api/users/"+n.editor.user.ID, map[string]any{"disabled": true}), 200, "")
 	})
 }
 

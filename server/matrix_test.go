@@ -171,7 +171,7 @@ func (f *matrixFixture) insertUser(t *testing.T, email string) string {
 // insertToken adds an API token straight into the database.
 func (f *matrixFixture) insertToken(t *testing.T) string {
 	tok := models.APIToken{ID: uuid.Must(uuid.NewV7()).String(), Name: "cell", Scope: "delivery",
-		TokenHash: fmt.Sprintf("hash-%d", f.next()), Prefix: "cms_", CreatedBy: f.editor, CreatedAt: time.Now().UTC()}
+		TokenHash: fmt.Sprintf("hash-%d", f.next()), Prefix: "cms_", CreatedBy: &f.editor, CreatedAt: time.Now().UTC()}
 	if err := f.env.db.Create(&tok).Error; err != nil {
 		t.Fatal(err)
 	}

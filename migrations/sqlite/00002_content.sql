@@ -81,13 +81,14 @@ CREATE TABLE published_entries (
 CREATE UNIQUE INDEX idx_published_type_locale_slug ON published_entries (type, locale, slug);
 CREATE INDEX idx_published_type_published_at ON published_entries (type, published_at);
 
+-- created_by is NULL for tokens the system made (the demo) or whose maker was deleted.
 CREATE TABLE api_tokens (
     id         TEXT PRIMARY KEY,
     name       TEXT NOT NULL,
     scope      TEXT NOT NULL,
     token_hash TEXT NOT NULL,
     prefix     TEXT NOT NULL,
-    created_by TEXT NOT NULL REFERENCES users (id),
+    created_by TEXT REFERENCES users (id) ON DELETE SET NULL,
     created_at DATETIME NOT NULL,
     expires_at DATETIME
 );
