@@ -45,9 +45,10 @@ var filterOps = []string{"eq", "ne", "lt", "lte", "gt", "gte", "in", "contains"}
 var systemColumns = []string{"id", "slug", "locale", "published_at", "updated_at"}
 
 // source is where a delivery read comes from: the published snapshots, or
-// for previews the entries' working copies.
+// for previews the entries' working copies. attrs is the JSON column that
+// filters and sorts read.
 type source struct {
-	table, id, search string
+	table, id, search, attrs string
 }
 
 func (s *Service) source(preview bool) source {
@@ -56,9 +57,9 @@ func (s *Service) source(preview bool) source {
 		if s.opt.Dialect == "postgres" {
 			text = "LOWER(data::text)"
 		}
-		return source{table: "entries", id: "id", search: text}
+		return source{table: "entries", id: "id", search: text, attrs: "data"}
 	}
-	return source{table: "published_entries", id: "entry_id", search: "search_text"}
+	return source{table: "published_entries", id: "entry_id", search: "search_text", attrs: "attrs"}
 }
 
 // DeliveryType returns a content type for the delivery API, or not_found.
@@ -66,18 +67,19 @@ func (s *Service) DeliveryType(ctx context.Context, key string) (*models.Content
 	return s.findType(s.db.WithContext(ctx), key)
 }
 
-// jsonPath is the parameter that selects field name out of data.
-func (s *Service) fieldExpr(f models.Field) (string, any) {
+// fieldExpr is the SQL that reads field f out of the source's JSON, typed for
+// comparison, and the parameter that names the field.
+func (s *Service) fieldExpr(src source, f models.Field) (string, any) {
 	if s.opt.Dialect == "postgres" {
 		switch f.Type {
 		case models.FieldNumber, models.FieldInteger:
-			return "(data->>?)::numeric", f.Name
+			return "(" + src.attrs + "->>?)::numeric", f.Name
 		case models.FieldBoolean:
-			return "(data->>?)::boolean", f.Name
+			return "(" + src.attrs + "->>?)::boolean", f.Name
 		}
-		return "(data->>?)", f.Name
+		return "(" + src.attrs + "->>?)", f.Name
 	}
-	return "json_extract(data, ?)", "$." + f.Name
+	return "json_extract(" + src.attrs + ", ?)", "$." + f.Name
 }
 
 // value converts a filter value to the field's type.
@@ -137,7 +139,7 @@ func (s *Service) where(db *gorm.DB, t *models.ContentType, src source, f Filter
 	if !ok {
 		return nil, models.Errorf(models.CodeBadRequest, "cannot filter %s by %q: not a field", t.Key, f.Field)
 	}
-	if field.Type == models.FieldRichText || field.Type == models.FieldJSON {
+	if !field.Filterable() {
 		return nil, models.Errorf(models.CodeBadRequest, "cannot filter by %s, a %s field", f.Field, field.Type)
 	}
 	if field.Type == models.FieldRelation && field.Many {
@@ -145,11 +147,11 @@ func (s *Service) where(db *gorm.DB, t *models.ContentType, src source, f Filter
 			return nil, models.Errorf(models.CodeBadRequest, "filter a list of relations with contains")
 		}
 		if s.opt.Dialect == "postgres" {
-			return db.Where("(data->?) @> jsonb_build_array(?::text)", field.Name, f.Value), nil
+			return db.Where("("+src.attrs+"->?) @> jsonb_build_array(?::text)", field.Name, f.Value), nil
 		}
-		return db.Where("EXISTS (SELECT 1 FROM json_each(data, ?) WHERE value = ?)", "$."+field.Name, f.Value), nil
+		return db.Where("EXISTS (SELECT 1 FROM json_each("+src.attrs+", ?) WHERE value = ?)", "$."+field.Name, f.Value), nil
 	}
-	expr, path := s.fieldExpr(field)
+	expr, path := s.fieldExpr(src, field)
 	var args []any
 	for _, v := range values {
 		val, ok := fieldValue(field, v)
@@ -188,10 +190,10 @@ func (s *Service) order(t *models.ContentType, src source, sort string) (clause.
 			continue
 		}
 		f, ok := t.Field(name)
-		if !ok || f.Type == models.FieldRichText || f.Type == models.FieldJSON || f.Many {
+		if !ok || !f.Filterable() || f.Many {
 			return clause.OrderBy{}, models.Errorf(models.CodeBadRequest, "cannot sort %s by %q", t.Key, name)
 		}
-		expr, path := s.fieldExpr(f)
+		expr, path := s.fieldExpr(src, f)
 		parts = append(parts, expr+dir)
 		vars = append(vars, path)
 	}

@@ -297,41 +297,45 @@ func (s *Service) DeleteEntry(ctx context.Context, p models.Principal, id string
 	return err
 }
 
-// Simple workflow steps.
-
-func (s *Service) Submit(ctx context.Context, p models.Principal, id string) (*EntryView, error) {
-	return s.Transition(ctx, p, id, Step{Action: models.ActionSubmit})
+// Act is a workflow action as a client asks for it.
+type Act struct {
+	Action  models.Action // submit, withdraw, approve, request_changes, publish or unpublish
+	Version *int          // optional: the version the client looked at
+	Comment string        // approve (optional), request_changes (required)
+	At      *time.Time    // publish: a future time schedules instead
 }
 
-func (s *Service) Withdraw(ctx context.Context, p models.Principal, id string) (*EntryView, error) {
-	return s.Transition(ctx, p, id, Step{Action: models.ActionWithdraw})
+// Act runs a workflow action. Publishing with a future time schedules.
+func (s *Service) Act(ctx context.Context, p models.Principal, id string, a Act) (*EntryView, error) {
+	st := Step{Action: a.Action, Version: a.Version, Comment: strings.TrimSpace(a.Comment)}
+	switch a.Action {
+	case models.ActionApprove, models.ActionRequestChanges:
+		if err := checkComment(a.Comment, a.Action == models.ActionRequestChanges); err != nil {
+			return nil, err
+		}
+	case models.ActionPublish:
+		if a.At != nil && a.At.After(s.now()) {
+			st.Action, st.At = models.ActionSchedule, *a.At
+		}
+	case models.ActionSubmit, models.ActionWithdraw, models.ActionUnpublish:
+	default:
+		return nil, models.Errorf(models.CodeBadRequest, "unknown action %q", a.Action)
+	}
+	return s.Transition(ctx, p, id, st)
+}
+
+// Shorthands for the demo and tests.
+
+func (s *Service) Submit(ctx context.Context, p models.Principal, id string) (*EntryView, error) {
+	return s.Act(ctx, p, id, Act{Action: models.ActionSubmit})
 }
 
 func (s *Service) Approve(ctx context.Context, p models.Principal, id, comment string) (*EntryView, error) {
-	if err := checkComment(comment, false); err != nil {
-		return nil, err
-	}
-	return s.Transition(ctx, p, id, Step{Action: models.ActionApprove, Comment: strings.TrimSpace(comment)})
+	return s.Act(ctx, p, id, Act{Action: models.ActionApprove, Comment: comment})
 }
 
-// RequestChanges sends an entry back to its author; the comment says why.
-func (s *Service) RequestChanges(ctx context.Context, p models.Principal, id, comment string) (*EntryView, error) {
-	if err := checkComment(comment, true); err != nil {
-		return nil, err
-	}
-	return s.Transition(ctx, p, id, Step{Action: models.ActionRequestChanges, Comment: strings.TrimSpace(comment)})
-}
-
-// Publish puts the approved revision live now, or schedules it when at is in the future.
 func (s *Service) Publish(ctx context.Context, p models.Principal, id string, at *time.Time) (*EntryView, error) {
-	if at != nil && at.After(s.now()) {
-		return s.Transition(ctx, p, id, Step{Action: models.ActionSchedule, At: *at})
-	}
-	return s.Transition(ctx, p, id, Step{Action: models.ActionPublish})
-}
-
-func (s *Service) Unpublish(ctx context.Context, p models.Principal, id string) (*EntryView, error) {
-	return s.Transition(ctx, p, id, Step{Action: models.ActionUnpublish})
+	return s.Act(ctx, p, id, Act{Action: models.ActionPublish, At: at})
 }
 
 func checkComment(body string, required bool) error {

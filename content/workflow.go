@@ -218,13 +218,21 @@ func (s *Service) writeSnapshot(tx *gorm.DB, e *models.Entry, now time.Time) err
 		return err
 	}
 	var text []string
+	attrs := models.Data{}
 	for _, f := range t.Fields {
-		if v, ok := e.Data[f.Name].(string); ok && (f.Type == models.FieldText || f.Type == models.FieldRichText || f.Type == models.FieldMarkdown) {
-			text = append(text, plainText(v))
+		v, ok := e.Data[f.Name]
+		if !ok {
+			continue
+		}
+		if f.Filterable() {
+			attrs[f.Name] = v
+		}
+		if s, ok := v.(string); ok && (f.Type == models.FieldText || f.Type == models.FieldRichText || f.Type == models.FieldMarkdown) {
+			text = append(text, plainText(s))
 		}
 	}
 	snap := models.PublishedEntry{
-		EntryID: e.ID, Type: e.Type, Slug: e.Slug, Locale: e.Locale, Revision: e.Revision, Data: e.Data,
+		EntryID: e.ID, Type: e.Type, Slug: e.Slug, Locale: e.Locale, Revision: e.Revision, Data: e.Data, Attrs: attrs,
 		SearchText: strings.ToLower(strings.Join(text, " ")), PublishedAt: now, UpdatedAt: now,
 	}
 	if err := tx.Where("entry_id = ?", e.ID).Delete(&models.PublishedEntry{}).Error; err != nil {

@@ -64,6 +64,12 @@ type ContentType struct {
 	UpdatedAt time.Time `gorm:"not null" json:"updated_at"`
 }
 
+// Filterable reports whether delivery filters and sorts may use a field of
+// this type: long text and free-form JSON are for search and display only.
+func (f Field) Filterable() bool {
+	return f.Type != FieldRichText && f.Type != FieldMarkdown && f.Type != FieldJSON
+}
+
 // Field returns the field called name.
 func (t *ContentType) Field(name string) (Field, bool) {
 	for _, f := range t.Fields {
@@ -162,7 +168,8 @@ type PublishedEntry struct {
 	Locale      string    `gorm:"not null"`
 	Revision    int       `gorm:"not null"`
 	Data        Data      `gorm:"type:jsonb;not null"`
-	SearchText  string    `gorm:"not null"` // lower-cased plain text of the text fields
+	Attrs       Data      `gorm:"type:jsonb;not null"` // the filterable fields only: what filters and sorts read
+	SearchText  string    `gorm:"not null"`            // lower-cased plain text of the text fields
 	PublishedAt time.Time `gorm:"not null"`
 	UpdatedAt   time.Time `gorm:"not null"`
 }

@@ -58,56 +58,40 @@ func (s *Server) deleteEntry(c echo.Context) error {
 	return c.NoContent(http.StatusNoContent)
 }
 
-func (s *Server) submitEntry(c echo.Context) error {
-	if err := bindOptionalJSON(c, &struct{}{}); err != nil {
-		return err
-	}
-	return entryResult(c)(s.content.Submit(c.Request().Context(), principal(c), c.Param("id")))
+// transitionBody is the optional body of a workflow action. A client that
+// sends the version it looked at gets version_conflict if the entry changed
+// since: a reviewer approves exactly what they read.
+type transitionBody struct {
+	Version *int       `json:"version"`
+	Comment string     `json:"comment"` // approve, request-changes
+	At      *time.Time `json:"at"`      // publish
 }
 
-func (s *Server) withdrawEntry(c echo.Context) error {
-	if err := bindOptionalJSON(c, &struct{}{}); err != nil {
-		return err
-	}
-	return entryResult(c)(s.content.Withdraw(c.Request().Context(), principal(c), c.Param("id")))
-}
-
-type commentBody struct {
-	Comment string `json:"comment"`
-}
-
-func (s *Server) approveEntry(c echo.Context) error {
-	var in commentBody
+// transition binds the body of a workflow action and runs it.
+func (s *Server) transition(c echo.Context, action models.Action) error {
+	var in transitionBody
 	if err := bindOptionalJSON(c, &in); err != nil {
 		return err
 	}
-	return entryResult(c)(s.content.Approve(c.Request().Context(), principal(c), c.Param("id"), in.Comment))
+	if in.Comment != "" && action != models.ActionApprove && action != models.ActionRequestChanges {
+		return models.Invalid(map[string]string{"comment": "only approve and request-changes take a comment; use the comments"})
+	}
+	if in.At != nil && action != models.ActionPublish {
+		return models.Invalid(map[string]string{"at": "only publish takes a time"})
+	}
+	return entryResult(c)(s.content.Act(c.Request().Context(), principal(c), c.Param("id"), content.Act{
+		Action: action, Version: in.Version, Comment: in.Comment, At: in.At,
+	}))
 }
 
+func (s *Server) submitEntry(c echo.Context) error   { return s.transition(c, models.ActionSubmit) }
+func (s *Server) withdrawEntry(c echo.Context) error { return s.transition(c, models.ActionWithdraw) }
+func (s *Server) approveEntry(c echo.Context) error  { return s.transition(c, models.ActionApprove) }
 func (s *Server) requestChanges(c echo.Context) error {
-	var in commentBody
-	if err := bindOptionalJSON(c, &in); err != nil {
-		return err
-	}
-	return entryResult(c)(s.content.RequestChanges(c.Request().Context(), principal(c), c.Param("id"), in.Comment))
+	return s.transition(c, models.ActionRequestChanges)
 }
-
-func (s *Server) publishEntry(c echo.Context) error {
-	var in struct {
-		At *time.Time `json:"at"`
-	}
-	if err := bindOptionalJSON(c, &in); err != nil {
-		return err
-	}
-	return entryResult(c)(s.content.Publish(c.Request().Context(), principal(c), c.Param("id"), in.At))
-}
-
-func (s *Server) unpublishEntry(c echo.Context) error {
-	if err := bindOptionalJSON(c, &struct{}{}); err != nil {
-		return err
-	}
-	return entryResult(c)(s.content.Unpublish(c.Request().Context(), principal(c), c.Param("id")))
-}
+func (s *Server) publishEntry(c echo.Context) error   { return s.transition(c, models.ActionPublish) }
+func (s *Server) unpublishEntry(c echo.Context) error { return s.transition(c, models.ActionUnpublish) }
 
 func (s *Server) listRevisions(c echo.Context) error {
 	revs, err := s.content.Revisions(c.Request().Context(), principal(c), c.Param("id"))

@@ -124,7 +124,9 @@ func TestEditorialWorkflow(t *testing.T) {
 
 		// Publishing needs an approval first; then the reviewer approves and publishes.
 		expect(t, n.call(n.reviewer, "POST", path+"/publish", nil), 409, "invalid_transition")
-		expect(t, n.call(n.reviewer, "POST", path+"/approve", map[string]any{"comment": "Good."}), 200, "")
+		expect(t, n.call(n.reviewer, "POST", path+"/approve", map[string]any{"comment": "Good.", "version": 1}), 409, "version_conflict")
+		expect(t, n.call(n.reviewer, "POST", path+"/submit", map[string]any{"comment": "no"}), 422, "validation_failed")
+		expect(t, n.call(n.reviewer, "POST", path+"/approve", map[string]any{"comment": "Good.", "version": 6}), 200, "")
 		expect(t, n.call(n.editor, "POST", path+"/publish", nil), 403, "forbidden")
 		r = n.call(n.reviewer, "POST", path+"/publish", nil)
 		expect(t, r, 200, "")

@@ -67,6 +67,8 @@ CREATE TABLE events (
 );
 CREATE INDEX idx_events_entry_id ON events (entry_id, at);
 
+-- attrs holds the filterable fields only (no rich text, markdown or JSON),
+-- so filters and sorts read a few hundred bytes a row instead of the article.
 CREATE TABLE published_entries (
     entry_id     TEXT PRIMARY KEY REFERENCES entries (id) ON DELETE CASCADE,
     type         TEXT NOT NULL,
@@ -74,6 +76,7 @@ CREATE TABLE published_entries (
     locale       TEXT NOT NULL,
     revision     INTEGER NOT NULL,
     data         TEXT NOT NULL,
+    attrs        TEXT NOT NULL,
     search_text  TEXT NOT NULL,
     published_at DATETIME NOT NULL,
     updated_at   DATETIME NOT NULL
