@@ -174,7 +174,7 @@ func (a *app) firstAdmin(ctx context.Context) error {
 		return err
 	}
 	// Printed, not logged: the link is a secret meant for the person at the terminal.
-	fmt.Fprintf(os.Stderr, "\n  No users yet. Create the first admin within 24 hours at:\n\n    %s/admin/setup?token=%s\n\n", a.cfg.PublicURL, token)
+	fmt.Fprintf(os.Stderr, "\n  No admin yet. Create the first admin within 24 hours at:\n\n    %s/admin/setup?token=%s\n\n", a.cfg.PublicURL, token)
 	return nil
 }
 
