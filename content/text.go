@@ -35,7 +35,7 @@ func plainText(s string) string {
 func slugify(s string) string {
 	var b strings.Builder
 	hyphen := false
-	for _, r := range norm.NFKD.String(s) {
+	for _, r := range norm.NFKD.String(foldLetters.Replace(s)) {
 		switch {
 		case unicode.Is(unicode.Mn, r):
 			continue // a combining accent, split off by NFKD
@@ -54,6 +54,10 @@ func slugify(s string) string {
 	}
 	return strings.Trim(b.String(), "-")
 }
+
+// foldLetters spells out the Latin letters that have no accent to split off.
+var foldLetters = strings.NewReplacer("ß", "ss", "ẞ", "SS", "æ", "ae", "Æ", "AE", "œ", "oe", "Œ", "OE",
+	"ø", "o", "Ø", "O", "đ", "d", "Đ", "D", "ł", "l", "Ł", "L", "þ", "th", "Þ", "TH")
 
 var slugPattern = regexp.MustCompile(`^[a-z0-9]+(?:-[a-z0-9]+)*$`)
 

@@ -1,0 +1,44 @@
+package content
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestSlugify(t *testing.T) {
+	cases := map[string]string{
+		"What to do if ID photos leak!": "what-to-do-if-id-photos-leak",
+		"  Café au lait — déjà vu  ":    "cafe-au-lait-deja-vu",
+		"Ünïcödé ß straße":              "unicode-ss-strasse",
+		"100% --- sure":                 "100-sure",
+		"日本語":                           "",
+		"":                              "",
+	}
+	for in, want := range cases {
+		if got := slugify(in); got != want {
+			t.Errorf("slugify(%q) = %q, want %q", in, got, want)
+		}
+	}
+	if got := slugify(strings.Repeat("word ", 100)); len(got) > 100 || !validSlug(got) {
+		t.Errorf("long title gives %q", got)
+	}
+}
+
+func TestSanitizeHTML(t *testing.T) {
+	dirty := `<p onclick="x()" style="color:red">Hi <script>alert(1)</script><iframe src="//evil"></iframe>` +
+		`<a href="javascript:alert(1)">js</a><a href="https://example.com">ok</a><img src=x onerror=alert(1)><b>b</b></p>`
+	clean := sanitizeHTML(dirty)
+	for _, bad := range []string{"onclick", "style=", "<script", "alert", "<iframe", "javascript:", "onerror"} {
+		if strings.Contains(clean, bad) {
+			t.Errorf("%q survived: %s", bad, clean)
+		}
+	}
+	for _, good := range []string{"<p>", "<b>b</b>", `href="https://example.com"`, `rel="nofollow noopener"`} {
+		if !strings.Contains(clean, good) {
+			t.Errorf("%q lost: %s", good, clean)
+		}
+	}
+	if got := plainText("<p>Tom &amp; Jerry</p><p>again</p>"); got != "Tom & Jerry again" {
+		t.Errorf("plainText: %q", got)
+	}
+}
