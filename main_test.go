@@ -440,9 +440,9 @@ func TestTwoServersOnePostgres(t *testing.T) {
 	onB.do("GET", "/api/entries?type=post&status=published&limit=100", nil, &entries)
 	published := 0
 	for _, e := range entries.Data {
-		var hist struct{ Data []struct{ Action string } }
+		var hist []struct{ Action string }
 		onA.do("GET", "/api/entries/"+e.ID+"/history", nil, &hist)
-		for _, h := range hist.Data {
+		for _, h := range hist {
 			if h.Action == "publish_due" {
 				published++
 			}

@@ -98,7 +98,7 @@ func (s *Server) listRevisions(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, map[string]any{"data": revs})
+	return c.JSON(http.StatusOK, revs)
 }
 
 func revisionNumber(c echo.Context) (int, error) {
@@ -140,7 +140,7 @@ func (s *Server) listComments(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, map[string]any{"data": cs})
+	return c.JSON(http.StatusOK, cs)
 }
 
 func (s *Server) addComment(c echo.Context) error {
@@ -162,7 +162,7 @@ func (s *Server) entryHistory(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, map[string]any{"data": evs})
+	return c.JSON(http.StatusOK, evs)
 }
 
 // entryResult writes an entry, or returns the error.

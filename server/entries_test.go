@@ -144,10 +144,8 @@ func TestEditorialWorkflow(t *testing.T) {
 		// History records every step in order.
 		r = n.call(n.reviewer, "GET", path+"/history", nil)
 		expect(t, r, 200, "")
-		var hist struct {
-			Data []content.EventView `json:"data"`
-		}
-		r.json(t, &hist)
+		var hist struct{ Data []content.EventView }
+		r.json(t, &hist.Data)
 		var steps []string
 		for _, h := range hist.Data {
 			steps = append(steps, fmt.Sprintf("%s:%s>%s", h.Action, h.From, h.To))
@@ -162,10 +160,8 @@ func TestEditorialWorkflow(t *testing.T) {
 		// Revisions: newest first; one with its data; restore makes a new revision.
 		r = n.call(n.reviewer, "GET", path+"/revisions", nil)
 		expect(t, r, 200, "")
-		var revs struct {
-			Data []content.RevisionView `json:"data"`
-		}
-		r.json(t, &revs)
+		var revs struct{ Data []content.RevisionView }
+		r.json(t, &revs.Data)
 		if len(revs.Data) != 4 || revs.Data[0].Number != 4 || !revs.Data[0].Current || !revs.Data[1].Published || revs.Data[0].Data != nil {
 			t.Fatalf("revisions: %s", r.Body)
 		}

@@ -75,7 +75,7 @@ func TestScheduledPublishing(t *testing.T) {
 		}
 		r = n.call(n.reviewer, "GET", path+"/history", nil)
 		var hist struct{ Data []content.EventView }
-		r.json(t, &hist)
+		r.json(t, &hist.Data)
 		last := hist.Data[len(hist.Data)-1]
 		if last.Action != models.ActionPublishDue || last.Actor.Name != "Scheduler" {
 			t.Fatalf("history: %+v", last)
