@@ -71,7 +71,7 @@ func open(ctx context.Context, cfg *config.Config, log *slog.Logger) (*app, erro
 func (a *app) server() *server.Server {
 	sqlDB, _ := a.db.DB.DB()
 	return server.New(
-		server.Options{MaxBody: a.cfg.MaxBody, TrustedProxies: a.cfg.TrustedProxies},
+		server.Options{MaxBody: a.cfg.MaxBody, TrustedProxies: a.cfg.TrustedProxies, SelfApproval: a.cfg.SelfApproval},
 		server.Deps{Accounts: a.accounts, Content: a.content, Ping: sqlDB.PingContext, Gen: a.changes.Gen, Log: a.log},
 	)
 }

@@ -33,7 +33,18 @@ type DeliveryQuery struct {
 	// Preview reads the latest working revision instead of the published one.
 	// The caller must have checked that the client may preview.
 	Preview bool
+	// Anonymous is a reader without a token: entries of non-public types
+	// are not embedded for them.
+	Anonymous bool
 }
+
+// Bounds of one delivery query, so no request can make the database work
+// without limit (or overflow its parameter count).
+const (
+	maxInValues    = 100
+	maxSearchWords = 10
+	maxSortKeys    = 5
+)
 
 // Item is one entry as the delivery API shows it: flat, system keys and fields together.
 type Item map[string]any
@@ -68,23 +79,33 @@ func (s *Service) DeliveryType(ctx context.Context, key string) (*models.Content
 }
 
 // fieldExpr is the SQL that reads field f out of the source's JSON, typed for
-// comparison, and the parameter that names the field.
-func (s *Service) fieldExpr(src source, f models.Field) (string, any) {
+// comparison, and the parameters that name the field. On PostgreSQL a value
+// of another JSON type (stored before the field's type changed) reads as
+// NULL instead of failing the cast.
+func (s *Service) fieldExpr(src source, f models.Field) (string, []any) {
+	a := src.attrs
 	if s.opt.Dialect == "postgres" {
 		switch f.Type {
 		case models.FieldNumber, models.FieldInteger:
-			return "(" + src.attrs + "->>?)::numeric", f.Name
+			return "(CASE WHEN jsonb_typeof(" + a + "->?) = 'number' THEN (" + a + "->>?)::numeric END)", []any{f.Name, f.Name}
 		case models.FieldBoolean:
-			return "(" + src.attrs + "->>?)::boolean", f.Name
+			return "(CASE WHEN jsonb_typeof(" + a + "->?) = 'boolean' THEN (" + a + "->>?)::boolean END)", []any{f.Name, f.Name}
 		}
-		return "(" + src.attrs + "->>?)", f.Name
+		return "(" + a + "->>?)", []any{f.Name}
 	}
-	return "json_extract(" + src.attrs + ", ?)", "$." + f.Name
+	return "json_extract(" + a + ", ?)", []any{"$." + f.Name}
 }
 
-// value converts a filter value to the field's type.
+// value converts a filter value to the field's type. Times compare as the
+// stored RFC 3339 UTC text, so a filter time is brought to that form.
 func fieldValue(f models.Field, raw string) (any, bool) {
 	switch f.Type {
+	case models.FieldDateTime:
+		t, err := time.Parse(time.RFC3339, raw)
+		return t.UTC().Format(time.RFC3339), err == nil
+	case models.FieldDate:
+		_, err := time.Parse(time.DateOnly, raw)
+		return raw, err == nil
 	case models.FieldNumber, models.FieldInteger:
 		n, err := strconv.ParseFloat(raw, 64)
 		return n, err == nil
@@ -109,15 +130,19 @@ func (s *Service) where(db *gorm.DB, t *models.ContentType, src source, f Filter
 	values := []string{f.Value}
 	if f.Op == "in" {
 		values = strings.Split(f.Value, ",")
+		if len(values) > maxInValues {
+			return nil, models.Errorf(models.CodeBadRequest, "in takes at most %d values", maxInValues)
+		}
 	}
 	if slices.Contains(systemColumns, f.Field) {
 		col := f.Field
 		if col == "id" {
 			col = src.id
 		}
+		timeCol := col == "published_at" || col == "updated_at"
 		var args []any
 		for _, v := range values {
-			if col == "published_at" || col == "updated_at" {
+			if timeCol {
 				tm, err := time.Parse(time.RFC3339, v)
 				if err != nil {
 					return nil, models.Errorf(models.CodeBadRequest, "filter on %s needs an RFC 3339 time", f.Field)
@@ -131,6 +156,9 @@ func (s *Service) where(db *gorm.DB, t *models.ContentType, src source, f Filter
 		case "in":
 			return db.Where(col+" IN ?", args), nil
 		case "contains":
+			if timeCol {
+				return nil, models.Errorf(models.CodeBadRequest, "contains works on text, not on %s", f.Field)
+			}
 			return db.Where("LOWER("+col+") LIKE ? ESCAPE '\\'", likePattern(f.Value)), nil
 		}
 		return db.Where(col+" "+sqlOps[f.Op]+" ?", args[0]), nil
@@ -151,7 +179,7 @@ func (s *Service) where(db *gorm.DB, t *models.ContentType, src source, f Filter
 		}
 		return db.Where("EXISTS (SELECT 1 FROM json_each("+src.attrs+", ?) WHERE value = ?)", "$."+field.Name, f.Value), nil
 	}
-	expr, path := s.fieldExpr(src, field)
+	expr, paths := s.fieldExpr(src, field)
 	var args []any
 	for _, v := range values {
 		val, ok := fieldValue(field, v)
@@ -162,11 +190,14 @@ func (s *Service) where(db *gorm.DB, t *models.ContentType, src source, f Filter
 	}
 	switch f.Op {
 	case "in":
-		return db.Where(expr+" IN ?", path, args), nil
+		return db.Where(expr+" IN ?", append(paths, args)...), nil
 	case "contains":
-		return db.Where("LOWER("+expr+") LIKE ? ESCAPE '\\'", path, likePattern(f.Value)), nil
+		if field.Type != models.FieldText && field.Type != models.FieldSelect {
+			return nil, models.Errorf(models.CodeBadRequest, "contains works on text, not on %s, a %s field", f.Field, field.Type)
+		}
+		return db.Where("LOWER("+expr+") LIKE ? ESCAPE '\\'", append(paths, likePattern(f.Value))...), nil
 	}
-	return db.Where(expr+" "+sqlOps[f.Op]+" ?", path, args[0]), nil
+	return db.Where(expr+" "+sqlOps[f.Op]+" ?", append(paths, args[0])...), nil
 }
 
 // order builds the ORDER BY of "-published_at,title" from allowed names
@@ -178,6 +209,9 @@ func (s *Service) order(t *models.ContentType, src source, sort string) (clause.
 	}
 	var parts []string
 	var vars []any
+	if strings.Count(sort, ",") >= maxSortKeys {
+		return clause.OrderBy{}, models.Errorf(models.CodeBadRequest, "sort by at most %d keys", maxSortKeys)
+	}
 	for part := range strings.SplitSeq(sort, ",") {
 		desc := strings.HasPrefix(part, "-")
 		name := strings.TrimPrefix(part, "-")
@@ -193,9 +227,9 @@ func (s *Service) order(t *models.ContentType, src source, sort string) (clause.
 		if !ok || !f.Filterable() || f.Many {
 			return clause.OrderBy{}, models.Errorf(models.CodeBadRequest, "cannot sort %s by %q", t.Key, name)
 		}
-		expr, path := s.fieldExpr(src, f)
+		expr, paths := s.fieldExpr(src, f)
 		parts = append(parts, expr+dir)
-		vars = append(vars, path)
+		vars = append(vars, paths...)
 	}
 	parts = append(parts, src.id)
 	return clause.OrderBy{Expression: clause.Expr{SQL: strings.Join(parts, ", "), Vars: vars}}, nil
@@ -230,7 +264,11 @@ func (s *Service) Deliver(ctx context.Context, t *models.ContentType, q Delivery
 			return nil, 0, err
 		}
 	}
-	for word := range strings.FieldsSeq(q.Search) {
+	words := strings.Fields(q.Search)
+	if len(words) > maxSearchWords {
+		return nil, 0, models.Errorf(models.CodeBadRequest, "search for at most %d words", maxSearchWords)
+	}
+	for _, word := range words {
 		db = db.Where(src.search+" LIKE ? ESCAPE '\\'", likePattern(word))
 	}
 	order, err := s.order(t, src, q.Sort)
@@ -296,7 +334,7 @@ func (s *Service) items(ctx context.Context, t *models.ContentType, rows []row, 
 		if !ok || f.Type != models.FieldRelation {
 			return nil, models.Errorf(models.CodeBadRequest, "cannot include %q: not a relation of %s", name, t.Key)
 		}
-		if err := s.embed(ctx, f, out, q.Preview); err != nil {
+		if err := s.embed(ctx, f, out, q); err != nil {
 			return nil, err
 		}
 	}
@@ -327,7 +365,14 @@ func flatten(t *models.ContentType, r row) Item {
 // embed replaces the ids of a relation field with the related items, one
 // level deep. Only published entries are embedded (working copies in a
 // preview); an id with none becomes null, or drops out of a list.
-func (s *Service) embed(ctx context.Context, f models.Field, items []Item, preview bool) error {
+func (s *Service) embed(ctx context.Context, f models.Field, items []Item, q DeliveryQuery) error {
+	target, err := s.findType(s.db.WithContext(ctx), f.To)
+	if err != nil {
+		return err
+	}
+	if q.Anonymous && !target.Public {
+		return models.Errorf(models.CodeUnauthorized, "including %s entries needs an API token", target.Key)
+	}
 	var ids []string
 	for _, it := range items {
 		ids = append(ids, relationIDs(asRelation(it[f.Name]))...)
@@ -335,11 +380,7 @@ func (s *Service) embed(ctx context.Context, f models.Field, items []Item, previ
 	if len(ids) == 0 {
 		return nil
 	}
-	target, err := s.findType(s.db.WithContext(ctx), f.To)
-	if err != nil {
-		return err
-	}
-	src := s.source(preview)
+	src := s.source(q.Preview)
 	var rows []row
 	if err := s.selectRows(s.db.WithContext(ctx), src).Where("type = ? AND "+src.id+" IN ?", f.To, ids).Scan(&rows).Error; err != nil {
 		return err

@@ -2,6 +2,8 @@ package content
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"log/slog"
 	"time"
 
@@ -19,7 +21,10 @@ var system = models.Principal{System: true}
 // PublishDue publishes every scheduled entry whose time has come, through
 // Transition like any other publish, and returns how many it published.
 // Several instances may run it at once: each entry's version guard lets
-// exactly one of them publish it, and the others skip it.
+// exactly one of them publish it, and the others skip it. An entry that
+// cannot be published (its slug was taken meanwhile) goes back to approved,
+// with the reason in its history, so it neither blocks the others nor
+// retries forever; other failures are returned after the rest are done.
 func (s *Service) PublishDue(ctx context.Context) (int, error) {
 	var due []models.Entry
 	err := s.db.WithContext(ctx).Select("id", "version").
@@ -29,6 +34,7 @@ func (s *Service) PublishDue(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	published := 0
+	var failures []error
 	for _, e := range due {
 		_, err := s.Transition(ctx, system, e.ID, Step{Action: models.ActionPublishDue, Version: &e.Version})
 		switch models.ErrorCode(err) {
@@ -36,11 +42,17 @@ func (s *Service) PublishDue(ctx context.Context) (int, error) {
 			published++
 		case models.CodeVersionConflict, models.CodeInvalidTransition, models.CodeNotFound:
 			// Another instance published it, or someone changed it first.
+		case models.CodeConflict:
+			_, err2 := s.Transition(ctx, system, e.ID, Step{Action: models.ActionScheduleFailed, Version: &e.Version,
+				Comment: "Not published: " + err.Error()})
+			if err2 != nil && models.ErrorCode(err2) != models.CodeVersionConflict {
+				failures = append(failures, err2)
+			}
 		default:
-			return published, err
+			failures = append(failures, fmt.Errorf("entry %s: %w", e.ID, err))
 		}
 	}
-	return published, nil
+	return published, errors.Join(failures...)
 }
 
 // RunScheduler calls PublishDue every interval until ctx ends, so a

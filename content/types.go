@@ -62,6 +62,7 @@ func (s *Service) CreateType(ctx context.Context, p models.Principal, t models.C
 		}
 		return nil, err
 	}
+	s.opt.Changed(ctx) // the delivery API caches types, including unknown ones
 	return &t, nil
 }
 
@@ -104,8 +105,14 @@ func (s *Service) UpdateType(ctx context.Context, p models.Principal, key string
 		err = tx.Model(&models.ContentType{}).Where("key = ?", key).Updates(map[string]any{
 			"name": t.Name, "public": t.Public, "slug_field": t.SlugField, "fields": t.Fields, "updated_at": t.UpdatedAt,
 		}).Error
+		if err != nil {
+			return err
+		}
 		out = t
-		return err
+		if in.Fields != nil {
+			return refreshSnapshots(tx, t)
+		}
+		return nil
 	})
 	if err == nil {
 		s.opt.Changed(ctx)
@@ -118,6 +125,7 @@ func (s *Service) DeleteType(ctx context.Context, p models.Principal, key string
 	if err := s.can(p, objContentTypes, models.ActDelete); err != nil {
 		return err
 	}
+	defer s.opt.Changed(ctx)
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if _, err := s.findType(tx, key); err != nil {
 			return err

@@ -78,7 +78,7 @@ func (s *Service) authorizeStep(p models.Principal, e *models.Entry, action mode
 		return nil
 	case models.ActionPublish, models.ActionSchedule, models.ActionUnpublish:
 		return s.can(p, obj, actPublish)
-	case models.ActionPublishDue:
+	case models.ActionPublishDue, models.ActionScheduleFailed:
 		if !p.System {
 			return models.ErrForbidden
 		}
@@ -158,7 +158,12 @@ func (s *Service) Transition(ctx context.Context, p models.Principal, id string,
 			changes["published_revision"], changes["published_at"], changes["publish_at"] = e.Revision, now, nil
 			visible = true
 		case models.ActionSchedule:
+			if err := slugFree(tx, &e); err != nil {
+				return err
+			}
 			changes["publish_at"] = st.At.UTC()
+		case models.ActionScheduleFailed:
+			changes["publish_at"] = nil
 		case models.ActionUnpublish:
 			if err := tx.Where("entry_id = ?", e.ID).Delete(&models.PublishedEntry{}).Error; err != nil {
 				return err
@@ -211,16 +216,14 @@ func (s *Service) record(tx *gorm.DB, e *models.Entry, p models.Principal, st St
 	return tx.Create(&c).Error
 }
 
-// writeSnapshot stores the working revision as the published one.
-func (s *Service) writeSnapshot(tx *gorm.DB, e *models.Entry, now time.Time) error {
-	t, err := s.findType(tx, e.Type)
-	if err != nil {
-		return err
-	}
+// derived computes what a snapshot keeps besides the data: the filterable
+// fields (attrs) and the lower-cased plain text that search reads. Only the
+// type's current fields count.
+func derived(t *models.ContentType, data models.Data) (models.Data, string) {
 	var text []string
 	attrs := models.Data{}
 	for _, f := range t.Fields {
-		v, ok := e.Data[f.Name]
+		v, ok := data[f.Name]
 		if !ok {
 			continue
 		}
@@ -231,9 +234,55 @@ func (s *Service) writeSnapshot(tx *gorm.DB, e *models.Entry, now time.Time) err
 			text = append(text, plainText(s))
 		}
 	}
+	return attrs, strings.ToLower(strings.Join(text, " "))
+}
+
+// refreshSnapshots recomputes attrs and search text of a type's published
+// entries after its fields changed, so a removed field can no longer be
+// searched or filtered (and comes back empty if re-added).
+func refreshSnapshots(tx *gorm.DB, t *models.ContentType) error {
+	var snaps []models.PublishedEntry
+	if err := tx.Where("type = ?", t.Key).Find(&snaps).Error; err != nil {
+		return err
+	}
+	for _, snap := range snaps {
+		data := models.Data{}
+		for _, f := range t.Fields {
+			if v, ok := snap.Data[f.Name]; ok {
+				data[f.Name] = v
+			}
+		}
+		attrs, search := derived(t, data)
+		err := tx.Model(&models.PublishedEntry{}).Where("entry_id = ?", snap.EntryID).
+			Updates(map[string]any{"data": data, "attrs": attrs, "search_text": search}).Error
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// slugFree refuses to schedule an entry whose slug another published entry
+// of its type and locale holds: the scheduler could not publish it later.
+func slugFree(tx *gorm.DB, e *models.Entry) error {
+	var n int64
+	err := tx.Model(&models.PublishedEntry{}).Where("type = ? AND locale = ? AND slug = ? AND entry_id <> ?", e.Type, e.Locale, e.Slug, e.ID).Count(&n).Error
+	if err == nil && n > 0 {
+		return models.Errorf(models.CodeConflict, "another published %s in locale %s has the slug %q", e.Type, e.Locale, e.Slug)
+	}
+	return err
+}
+
+// writeSnapshot stores the working revision as the published one.
+func (s *Service) writeSnapshot(tx *gorm.DB, e *models.Entry, now time.Time) error {
+	t, err := s.findType(tx, e.Type)
+	if err != nil {
+		return err
+	}
+	attrs, search := derived(t, e.Data)
 	snap := models.PublishedEntry{
 		EntryID: e.ID, Type: e.Type, Slug: e.Slug, Locale: e.Locale, Revision: e.Revision, Data: e.Data, Attrs: attrs,
-		SearchText: strings.ToLower(strings.Join(text, " ")), PublishedAt: now, UpdatedAt: now,
+		SearchText: search, PublishedAt: now, UpdatedAt: now,
 	}
 	if err := tx.Where("entry_id = ?", e.ID).Delete(&models.PublishedEntry{}).Error; err != nil {
 		return err
@@ -251,5 +300,5 @@ var actionWords = map[models.Action]string{
 	models.ActionEdit: "edit", models.ActionDelete: "delete", models.ActionSubmit: "submit",
 	models.ActionWithdraw: "withdraw", models.ActionApprove: "approve", models.ActionRequestChanges: "request changes on",
 	models.ActionPublish: "publish", models.ActionSchedule: "schedule", models.ActionPublishDue: "publish",
-	models.ActionUnpublish: "unpublish",
+	models.ActionScheduleFailed: "reschedule", models.ActionUnpublish: "unpublish",
 }

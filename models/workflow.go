@@ -26,15 +26,16 @@ const (
 	ActionWithdraw       Action = "withdraw"
 	ActionApprove        Action = "approve"
 	ActionRequestChanges Action = "request_changes"
-	ActionPublish        Action = "publish"     // approved → published now
-	ActionSchedule       Action = "schedule"    // approved → scheduled for later
-	ActionPublishDue     Action = "publish_due" // scheduled → published, by the scheduler when the time comes
+	ActionPublish        Action = "publish"         // approved → published now
+	ActionSchedule       Action = "schedule"        // approved → scheduled for later
+	ActionPublishDue     Action = "publish_due"     // scheduled → published, by the scheduler when the time comes
+	ActionScheduleFailed Action = "schedule_failed" // scheduled → approved, by the scheduler when publishing is impossible
 	ActionUnpublish      Action = "unpublish"
 )
 
 // Actions lists every action.
 var Actions = []Action{ActionEdit, ActionDelete, ActionSubmit, ActionWithdraw, ActionApprove, ActionRequestChanges,
-	ActionPublish, ActionSchedule, ActionPublishDue, ActionUnpublish}
+	ActionPublish, ActionSchedule, ActionPublishDue, ActionScheduleFailed, ActionUnpublish}
 
 // workflow is the whole editorial workflow as data: the status an action
 // leads to from each status where it is allowed. A pair that is absent is an
@@ -64,8 +65,9 @@ var workflow = map[Status]map[Action]Status{
 		ActionSchedule: StatusScheduled,
 	},
 	StatusScheduled: {
-		ActionPublishDue: StatusPublished,
-		ActionUnpublish:  StatusDraft,
+		ActionPublishDue:     StatusPublished,
+		ActionScheduleFailed: StatusApproved, // e.g. its slug was taken meanwhile: a person decides
+		ActionUnpublish:      StatusDraft,
 	},
 	StatusPublished: {
 		ActionEdit:      StatusDraft, // the published revision stays live until the new one is published

@@ -10,7 +10,7 @@ func TestWorkflowEveryPair(t *testing.T) {
 		StatusChangesRequested: {ActionEdit: StatusChangesRequested, ActionDelete: StatusChangesRequested, ActionSubmit: StatusInReview},
 		StatusInReview:         {ActionWithdraw: StatusDraft, ActionApprove: StatusApproved, ActionRequestChanges: StatusChangesRequested},
 		StatusApproved:         {ActionEdit: StatusDraft, ActionDelete: StatusApproved, ActionPublish: StatusPublished, ActionSchedule: StatusScheduled},
-		StatusScheduled:        {ActionPublishDue: StatusPublished, ActionUnpublish: StatusDraft},
+		StatusScheduled:        {ActionPublishDue: StatusPublished, ActionScheduleFailed: StatusApproved, ActionUnpublish: StatusDraft},
 		StatusPublished:        {ActionEdit: StatusDraft, ActionDelete: StatusPublished, ActionUnpublish: StatusDraft},
 	}
 	pairs := 0

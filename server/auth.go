@@ -97,7 +97,7 @@ func (s *Server) setupStatus(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, map[string]bool{"setup_required": !has})
+	return c.JSON(http.StatusOK, map[string]bool{"setup_required": !has, "self_approval": s.opt.SelfApproval})
 }
 
 func (s *Server) completeSetup(c echo.Context) error {

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"io"
@@ -24,16 +25,20 @@ func bindJSON(c echo.Context, dst any) error {
 	if err != nil || mt != echo.MIMEApplicationJSON {
 		return models.Errorf(models.CodeUnsupportedMedia, "send the body as application/json")
 	}
-	dec := json.NewDecoder(req.Body)
+	body, err := io.ReadAll(req.Body)
+	if err != nil {
+		return decodeError(err)
+	}
+	// No text we store may hold a NUL character (PostgreSQL's text cannot).
+	if bytes.Contains(body, []byte(`\u0000`)) {
+		return models.Errorf(models.CodeBadRequest, "text may not contain NUL characters")
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(dst); err != nil {
 		return decodeError(err)
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return decodeError(err)
-		}
 		return models.Errorf(models.CodeBadRequest, "malformed JSON: unexpected data after the body")
 	}
 	return nil

@@ -24,6 +24,9 @@ import (
 // silently return everything.
 var deliveryParams = []string{"sort", "limit", "offset", "fields", "locale", "search", "include", "preview"}
 
+// maxFilters bounds the filters of one request.
+const maxFilters = 20
+
 var filterParam = regexp.MustCompile(`^filter\[([a-z][a-z0-9_]*)\](?:\[([a-z]+)\])?$`)
 
 // reader is who is reading the delivery API.
@@ -80,6 +83,9 @@ func parseDelivery(c echo.Context) (content.DeliveryQuery, error) {
 	}
 	for key, vals := range values {
 		if m := filterParam.FindStringSubmatch(key); m != nil {
+			if len(q.Filters)+len(vals) > maxFilters {
+				return q, models.Errorf(models.CodeBadRequest, "at most %d filters", maxFilters)
+			}
 			for _, v := range vals {
 				q.Filters = append(q.Filters, content.Filter{Field: m[1], Op: m[2], Value: v})
 			}
@@ -129,6 +135,7 @@ type deliveryCache struct {
 	mu      sync.Mutex
 	gen     uint64
 	answers map[string]cachedAnswer
+	bytes   int
 }
 
 type cachedAnswer struct {
@@ -136,7 +143,10 @@ type cachedAnswer struct {
 	etag string
 }
 
-const deliveryCacheSize = 20000
+// The cache holds at most this many bytes of answers (a query string chosen
+// per request must not grow it without bound), and no single answer above
+// a sixteenth of it; when full it starts over.
+const deliveryCacheBytes = 64 << 20
 
 func (d *deliveryCache) get(gen uint64, key string) (cachedAnswer, bool) {
 	d.mu.Lock()
@@ -153,8 +163,15 @@ func (d *deliveryCache) put(gen uint64, key string, a cachedAnswer) {
 		return // something changed while this answer was being made
 	}
 	d.forget(gen)
-	if len(d.answers) >= deliveryCacheSize {
-		d.answers = map[string]cachedAnswer{}
+	size := len(key) + len(a.body) + len(a.etag)
+	if size > deliveryCacheBytes/16 {
+		return
+	}
+	if d.bytes+size > deliveryCacheBytes {
+		d.answers, d.bytes = map[string]cachedAnswer{}, 0
+	}
+	if _, ok := d.answers[key]; !ok {
+		d.bytes += size
 	}
 	d.answers[key] = a
 }
@@ -162,7 +179,7 @@ func (d *deliveryCache) put(gen uint64, key string, a cachedAnswer) {
 // forget drops every answer when the count of changes has moved on.
 func (d *deliveryCache) forget(gen uint64) {
 	if d.answers == nil || d.gen != gen {
-		d.gen, d.answers = gen, map[string]cachedAnswer{}
+		d.gen, d.answers, d.bytes = gen, map[string]cachedAnswer{}, 0
 	}
 }
 
@@ -182,19 +199,26 @@ func (s *Server) deliver(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	q.Anonymous = who == readerPublic
 	h := c.Response().Header()
 	h.Set("Vary", "Authorization")
 	switch {
 	case q.Preview:
 		h.Set("Cache-Control", "no-store")
 	case who == readerPublic:
-		h.Set("Cache-Control", "public, max-age=60, stale-while-revalidate=300")
+		// Shared caches may keep it but must ask (a cheap 304) before each
+		// use, so an unpublished entry is gone from them at once too.
+		h.Set("Cache-Control", "public, max-age=0, must-revalidate")
 	default:
 		h.Set("Cache-Control", "private, no-cache")
 	}
 	// Previews are never cached; published answers are the same for every
-	// reader allowed to see them.
+	// reader allowed to see them, except that anonymous readers may not see
+	// embedded entries of non-public types.
 	key := c.Request().URL.Path + "?" + canonicalQuery(c.QueryParams())
+	if q.Anonymous {
+		key = "public:" + key
+	}
 	if !q.Preview {
 		if a, ok := s.answers.get(gen, key); ok {
 			return writeTagged(c, a)

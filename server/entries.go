@@ -102,11 +102,11 @@ func (s *Server) listRevisions(c echo.Context) error {
 }
 
 func revisionNumber(c echo.Context) (int, error) {
-	n, err := strconv.Atoi(c.Param("n"))
+	n, err := strconv.ParseInt(c.Param("n"), 10, 32)
 	if err != nil || n < 1 {
 		return 0, models.Errorf(models.CodeBadRequest, "revision must be a positive number")
 	}
-	return n, nil
+	return int(n), nil
 }
 
 func (s *Server) getRevision(c echo.Context) error {

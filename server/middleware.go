@@ -77,6 +77,18 @@ func restoreHead(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
+// rejectNUL refuses NUL characters in the path or query: no text we store
+// or compare may hold one (PostgreSQL's text cannot), so they are bad input.
+func rejectNUL(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		u := c.Request().URL
+		if strings.ContainsRune(u.Path, 0) || strings.Contains(strings.ToLower(u.RawQuery), "%00") {
+			return models.Errorf(models.CodeBadRequest, "the URL contains a NUL character")
+		}
+		return next(c)
+	}
+}
+
 // securityHeaders are safe defaults for every response; admin.go adds the CSP.
 func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {

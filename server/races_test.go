@@ -102,7 +102,7 @@ func TestHeadOnAKeptAliveConnection(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer conn.Close()
-	fmt.Fprint(conn, "HEAD /healthz HTTP/1.1\r\nHost: x\r\n\r\nHEAD /admin/assets/app.js HTTP/1.1\r\nHost: x\r\n\r\nGET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+	fmt.Fprint(conn, "HEAD /healthz HTTP/1.1\r\nHost: x\r\n\r\nHEAD /admin/ HTTP/1.1\r\nHost: x\r\n\r\nGET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
 	rd := bufio.NewReader(conn)
 	conn.SetReadDeadline(time.Now().Add(5 * time.Second))
 	for _, method := range []string{"HEAD", "HEAD", "GET"} {

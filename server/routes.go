@@ -9,7 +9,7 @@ import (
 func (s *Server) routes() {
 	e := s.echo
 	e.Pre(headAsGet)
-	e.Use(restoreHead, middleware.RequestID(), s.logRequests(), s.recoverPanics(), securityHeaders, noStore, s.limitBody)
+	e.Use(restoreHead, middleware.RequestID(), s.logRequests(), s.recoverPanics(), securityHeaders, noStore, rejectNUL, s.limitBody)
 
 	// Operations.
 	e.GET("/healthz", s.healthz)

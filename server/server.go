@@ -16,6 +16,7 @@ import (
 type Options struct {
 	MaxBody        int64        // JSON body limit in bytes
 	TrustedProxies []*net.IPNet // reverse proxies whose X-Forwarded-For is believed; none by default
+	SelfApproval   bool         // told to the admin UI, which then shows admins Approve on their own work
 }
 
 // Deps are the services the handlers call.
