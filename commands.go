@@ -115,9 +115,7 @@ func serve(args []string, log *slog.Logger) error {
 	go func() { errc <- srv.Serve(ln) }()
 	go a.housekeeping(ctx)
 	go a.content.RunScheduler(ctx, schedulerInterval, log)
-	if a.db.Dialect == migrations.Postgres {
-		go a.changes.Listen(ctx, cfg.DatabaseURL)
-	}
+	go a.changes.Watch(ctx, a.db.DB, cfg.DatabaseURL, changesPollInterval)
 	log.Info("serving", "addr", ln.Addr().String(), "database", database.Redact(cfg.DatabaseURL), "admin", cfg.PublicURL+"/admin/")
 
 	select {
@@ -135,6 +133,10 @@ func serve(args []string, log *slog.Logger) error {
 	log.Info("stopped")
 	return nil
 }
+
+// changesPollInterval is how often serve checks for changes made by other
+// processes (beyond PostgreSQL's notifications, which arrive at once).
+const changesPollInterval = 500 * time.Millisecond
 
 // schedulerInterval is how often serve looks for scheduled entries that are
 // due: they go live within about this long of their time.

@@ -16,7 +16,6 @@ import (
 	"github.com/loamcms/cms/internal/changes"
 	"github.com/loamcms/cms/internal/config"
 	"github.com/loamcms/cms/internal/database"
-	"github.com/loamcms/cms/migrations"
 	"github.com/loamcms/cms/policies"
 	"github.com/loamcms/cms/server"
 )
@@ -55,16 +54,9 @@ func open(ctx context.Context, cfg *config.Config, log *slog.Logger) (*app, erro
 		db.Close()
 		return nil, err
 	}
-	feed := changes.Local()
-	if db.Dialect == migrations.Postgres {
-		sqlDB, err := db.DB.DB()
-		if err != nil {
-			return nil, err
-		}
-		feed = changes.Postgres(sqlDB, log)
-	}
+	feed := changes.New(db.Dialect, log)
 	acc := accounts.New(db.DB, enforcer, accounts.Options{JWTSecret: secret, Changes: feed})
-	cnt := content.New(db.DB, enforcer, content.Options{Dialect: db.Dialect, SelfApproval: cfg.SelfApproval, Changed: feed.Changed})
+	cnt := content.New(db.DB, enforcer, content.Options{Dialect: db.Dialect, SelfApproval: cfg.SelfApproval, Changes: feed})
 	return &app{cfg: cfg, db: db, accounts: acc, content: cnt, changes: feed, log: log}, nil
 }
 

@@ -1,7 +1,6 @@
 package accounts
 
 import (
-	"context"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
@@ -26,10 +25,11 @@ type Options struct {
 	Changes Changes
 }
 
-// Changes is a counter of changes shared by every instance: Changed bumps it
-// everywhere, Gen reads it. A cache filled at one Gen is stale at the next.
+// Changes is a counter of changes shared by every instance
+// (internal/changes.Feed). A cache filled at one Gen is stale at the next.
 type Changes interface {
-	Changed(ctx context.Context)
+	Announce(tx *gorm.DB) error // inside the transaction that makes the change
+	Bump()                      // after it commits
 	Gen() uint64
 }
 
@@ -67,12 +67,6 @@ func New(db *gorm.DB, authz models.Authorizer, opt Options) *Service {
 		throttle:   opt.Throttle,
 		now:        func() time.Time { return opt.Now().UTC().Truncate(time.Microsecond) },
 		changes:    opt.Changes,
-	}
-}
-
-func (s *Service) changed(ctx context.Context) {
-	if s.changes != nil {
-		s.changes.Changed(ctx)
 	}
 }
 

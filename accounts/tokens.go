@@ -87,15 +87,23 @@ func (s *Service) DeleteToken(ctx context.Context, p models.Principal, id string
 	if !validID(id) {
 		return models.Errorf(models.CodeBadRequest, "%q is not a valid id", id)
 	}
-	res := s.db.WithContext(ctx).Where("id = ?", id).Delete(&models.APIToken{})
-	if res.Error != nil {
-		return res.Error
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		res := tx.Where("id = ?", id).Delete(&models.APIToken{})
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 {
+			return errTokenNotFound
+		}
+		if s.changes != nil {
+			return s.changes.Announce(tx)
+		}
+		return nil
+	})
+	if err == nil && s.changes != nil {
+		s.changes.Bump()
 	}
-	if res.RowsAffected == 0 {
-		return errTokenNotFound
-	}
-	s.changed(ctx)
-	return nil
+	return err
 }
 
 // tokenCache remembers verified tokens until anything changes (a token is

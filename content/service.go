@@ -1,7 +1,6 @@
 package content
 
 import (
-	"context"
 	"errors"
 	"time"
 
@@ -19,11 +18,22 @@ type Options struct {
 	// Dialect is the database dialect ("sqlite" or "postgres"), for the few
 	// JSON expressions that differ.
 	Dialect string
-	// Changed is called after a commit that changes what the delivery API
-	// shows (to drop caches, here and on other instances).
-	Changed func(ctx context.Context)
+	// Changes hears of every change to what the delivery API shows, so that
+	// caches here and on other instances are dropped (internal/changes.Feed).
+	Changes Changes
 	Now     func() time.Time
 }
+
+// Changes announces changes that caches depend on.
+type Changes interface {
+	Announce(tx *gorm.DB) error // inside the transaction that makes the change
+	Bump()                      // after it commits
+}
+
+type noChanges struct{}
+
+func (noChanges) Announce(*gorm.DB) error { return nil }
+func (noChanges) Bump()                   {}
 
 // Service implements the content use-cases.
 type Service struct {
@@ -37,8 +47,8 @@ func New(db *gorm.DB, authz models.Authorizer, opt Options) *Service {
 	if opt.Now == nil {
 		opt.Now = time.Now
 	}
-	if opt.Changed == nil {
-		opt.Changed = func(context.Context) {}
+	if opt.Changes == nil {
+		opt.Changes = noChanges{}
 	}
 	return &Service{db: db, authz: authz, opt: opt}
 }

@@ -56,13 +56,18 @@ func (s *Service) CreateType(ctx context.Context, p models.Principal, t models.C
 		return nil, err
 	}
 	t.CreatedAt, t.UpdatedAt = s.now(), s.now()
-	if err := db.Create(&t).Error; err != nil {
-		if errors.Is(err, gorm.ErrDuplicatedKey) {
-			return nil, models.Errorf(models.CodeConflict, "a content type with key %q already exists", t.Key)
+	err := db.Transaction(func(tx *gorm.DB) error {
+		if err := tx.Create(&t).Error; err != nil {
+			return err
 		}
+		return s.opt.Changes.Announce(tx) // the delivery API caches types, unknown ones too
+	})
+	if errors.Is(err, gorm.ErrDuplicatedKey) {
+		return nil, models.Errorf(models.CodeConflict, "a content type with key %q already exists", t.Key)
+	} else if err != nil {
 		return nil, err
 	}
-	s.opt.Changed(ctx) // the delivery API caches types, including unknown ones
+	s.opt.Changes.Bump()
 	return &t, nil
 }
 
@@ -110,12 +115,14 @@ func (s *Service) UpdateType(ctx context.Context, p models.Principal, key string
 		}
 		out = t
 		if in.Fields != nil {
-			return refreshSnapshots(tx, t)
+			if err := refreshSnapshots(tx, t); err != nil {
+				return err
+			}
 		}
-		return nil
+		return s.opt.Changes.Announce(tx)
 	})
 	if err == nil {
-		s.opt.Changed(ctx)
+		s.opt.Changes.Bump()
 	}
 	return out, err
 }
@@ -125,8 +132,7 @@ func (s *Service) DeleteType(ctx context.Context, p models.Principal, key string
 	if err := s.can(p, objContentTypes, models.ActDelete); err != nil {
 		return err
 	}
-	defer s.opt.Changed(ctx)
-	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if _, err := s.findType(tx, key); err != nil {
 			return err
 		}
@@ -148,8 +154,15 @@ func (s *Service) DeleteType(ctx context.Context, p models.Principal, key string
 				}
 			}
 		}
-		return tx.Where("key = ?", key).Delete(&models.ContentType{}).Error
+		if err := tx.Where("key = ?", key).Delete(&models.ContentType{}).Error; err != nil {
+			return err
+		}
+		return s.opt.Changes.Announce(tx)
 	})
+	if err == nil {
+		s.opt.Changes.Bump()
+	}
+	return err
 }
 
 // checkType validates a content type definition, one message per field.

@@ -131,7 +131,9 @@ func (s *Service) Transition(ctx context.Context, p models.Principal, id string,
 			if res.RowsAffected == 0 {
 				return versionConflict(e.Version)
 			}
-			visible = wasLive
+			if visible = wasLive; visible {
+				return s.opt.Changes.Announce(tx)
+			}
 			return nil
 		}
 
@@ -184,6 +186,11 @@ func (s *Service) Transition(ctx context.Context, p models.Principal, id string,
 		if err := s.record(tx, &e, p, st, from, to, now); err != nil {
 			return err
 		}
+		if visible {
+			if err := s.opt.Changes.Announce(tx); err != nil {
+				return err
+			}
+		}
 		var saved models.Entry
 		if err := tx.Where("id = ?", e.ID).Take(&saved).Error; err != nil {
 			return err
@@ -196,7 +203,7 @@ func (s *Service) Transition(ctx context.Context, p models.Principal, id string,
 		return nil, err
 	}
 	if visible {
-		s.opt.Changed(ctx)
+		s.opt.Changes.Bump()
 	}
 	return out, nil
 }

@@ -51,11 +51,11 @@ func newEnv(t *testing.T, db *database.DB, opts ...envOption) *env {
 
 func newEnvWith(t *testing.T, db *database.DB, authz models.Authorizer, opts ...envOption) *env {
 	t.Helper()
-	feed := changes.Local()
+	feed := changes.New(db.Dialect, slog.Default())
 	cfg := envConfig{
 		accounts: accounts.Options{JWTSecret: testSecret, Changes: feed},
 		server:   Options{MaxBody: 64 << 10},
-		content:  content.Options{Dialect: db.Dialect, Changed: feed.Changed},
+		content:  content.Options{Dialect: db.Dialect, Changes: feed},
 	}
 	for _, o := range opts {
 		o(&cfg)

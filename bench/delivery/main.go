@@ -167,10 +167,10 @@ func serveCMS(db *database.DB, uncached bool) (string, func()) {
 		log.Fatal(err)
 	}
 	sqlDB, _ := db.DB.DB()
-	feed := changes.Local()
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	feed := changes.New(db.Dialect, quiet)
 	acc := accounts.New(db.DB, enf, accounts.Options{JWTSecret: []byte(rand.Text() + rand.Text()), Changes: feed})
-	cnt := content.New(db.DB, enf, content.Options{Dialect: db.Dialect, Changed: feed.Changed})
+	cnt := content.New(db.DB, enf, content.Options{Dialect: db.Dialect, Changes: feed})
 	gen := feed.Gen
 	if uncached {
 		var reads atomic.Uint64

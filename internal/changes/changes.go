@@ -2,53 +2,83 @@ package changes
 
 import (
 	"context"
-	"database/sql"
 	"log/slog"
 	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"gorm.io/gorm"
 )
 
 const channel = "cms_changes"
 
 // Feed counts changes. A cache filled at one Gen is stale at the next.
+//
+// A writer calls Announce inside the transaction that makes a change, and
+// Bump after it commits. Announce bumps a counter row (and, on PostgreSQL,
+// sends a notification), both of which take effect only with the commit.
+// Watch makes every instance notice other processes' changes: at once
+// through LISTEN on PostgreSQL, and within one poll of the counter row on
+// either database, which also covers a notification that got lost.
 type Feed struct {
-	gen atomic.Uint64
-	db  *sql.DB // PostgreSQL, to notify the other instances; nil on SQLite
-	log *slog.Logger
+	gen      atomic.Uint64
+	postgres bool
+	seen     atomic.Int64 // the counter row's value when last polled
+	log      *slog.Logger
 }
 
-// Local returns a feed for a single process (SQLite).
-func Local() *Feed { return &Feed{} }
-
-// Postgres returns a feed that also notifies the other instances sharing db.
-// Call Listen to hear theirs.
-func Postgres(db *sql.DB, log *slog.Logger) *Feed { return &Feed{db: db, log: log} }
+// New returns a feed for a database of the dialect ("sqlite" or "postgres").
+func New(dialect string, log *slog.Logger) *Feed {
+	return &Feed{postgres: dialect == "postgres", log: log}
+}
 
 // Gen is the current count.
 func (f *Feed) Gen() uint64 { return f.gen.Load() }
 
-// Changed records a change here and tells the other instances.
-func (f *Feed) Changed(ctx context.Context) {
-	f.gen.Add(1)
-	if f.db == nil {
-		return
+// Bump makes this instance's caches stale.
+func (f *Feed) Bump() { f.gen.Add(1) }
+
+// Announce records a change in tx, for every instance to see when tx commits.
+func (f *Feed) Announce(tx *gorm.DB) error {
+	if err := tx.Exec("UPDATE change_counter SET gen = gen + 1 WHERE id = 1").Error; err != nil {
+		return err
 	}
-	// The change is committed already: a failed notification must not fail
-	// the request. The others then catch up when their listener reconnects.
-	if _, err := f.db.ExecContext(context.WithoutCancel(ctx), "SELECT pg_notify($1, '')", channel); err != nil {
-		f.log.Warn("notifying other instances of a change", "error", err)
+	if f.postgres {
+		return tx.Exec("SELECT pg_notify(?, '')", channel).Error
+	}
+	return nil
+}
+
+// Watch notices changes made by other processes until ctx ends: it polls
+// the counter row every interval, and on PostgreSQL also listens at url.
+func (f *Feed) Watch(ctx context.Context, db *gorm.DB, url string, interval time.Duration) {
+	if f.postgres {
+		go f.listen(ctx, url)
+	}
+	tick := time.NewTicker(interval)
+	defer tick.Stop()
+	for {
+		var gen int64
+		if err := db.WithContext(ctx).Raw("SELECT gen FROM change_counter WHERE id = 1").Scan(&gen).Error; err != nil {
+			if ctx.Err() == nil {
+				f.log.Warn("polling for changes", "error", err)
+			}
+		} else if f.seen.Swap(gen) != gen {
+			f.Bump()
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
 	}
 }
 
-// Listen bumps the count on every notification from another instance until
-// ctx ends. While it cannot listen it counts a change every second, so
-// nothing cached outlives a missed notification by more than that.
-func (f *Feed) Listen(ctx context.Context, url string) {
+// listen bumps the count on every notification until ctx ends, reconnecting
+// after a second when the connection fails.
+func (f *Feed) listen(ctx context.Context, url string) {
 	for ctx.Err() == nil {
-		err := f.listen(ctx, url)
-		f.gen.Add(1)
+		err := f.listenOnce(ctx, url)
 		if ctx.Err() == nil {
 			f.log.Warn("listening for changes; retrying", "error", err)
 			select {
@@ -59,7 +89,7 @@ func (f *Feed) Listen(ctx context.Context, url string) {
 	}
 }
 
-func (f *Feed) listen(ctx context.Context, url string) error {
+func (f *Feed) listenOnce(ctx context.Context, url string) error {
 	conn, err := pgx.Connect(ctx, url)
 	if err != nil {
 		return err
@@ -68,11 +98,11 @@ func (f *Feed) listen(ctx context.Context, url string) error {
 	if _, err := conn.Exec(ctx, "LISTEN "+channel); err != nil {
 		return err
 	}
-	f.gen.Add(1) // anything may have changed while we were not listening
+	f.Bump() // anything may have changed while we were not listening
 	for {
 		if _, err := conn.WaitForNotification(ctx); err != nil {
 			return err
 		}
-		f.gen.Add(1)
+		f.Bump()
 	}
 }

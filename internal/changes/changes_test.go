@@ -7,44 +7,62 @@ import (
 	"testing"
 	"time"
 
+	"gorm.io/gorm"
+
 	"github.com/loamcms/cms/internal/changes"
+	"github.com/loamcms/cms/internal/database"
 	"github.com/loamcms/cms/internal/dbtest"
-	"github.com/loamcms/cms/migrations"
 )
 
-// TestChangesReachOtherInstances: a change on one instance's feed moves the
-// count of another listening on the same PostgreSQL database.
+// TestChangesReachOtherInstances: a change announced by one instance moves
+// the count of another instance on the same database — on PostgreSQL by
+// notification, on SQLite (another process on the same file) by polling.
 func TestChangesReachOtherInstances(t *testing.T) {
-	db := dbtest.Open(t, migrations.Postgres)
-	sqlDB, err := db.DB.DB()
-	if err != nil {
-		t.Fatal(err)
-	}
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	a, b := changes.Postgres(sqlDB, log), changes.Postgres(sqlDB, log)
-	ctx, cancel := context.WithCancel(t.Context())
-	defer cancel()
-	go b.Listen(ctx, dbtest.URLOf(t, db))
-	waitFor := func(what string, ok func() bool) {
-		t.Helper()
-		for deadline := time.Now().Add(3 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
-			if ok() {
-				return
-			}
+	dbtest.Each(t, func(t *testing.T, db *database.DB) {
+		url := dbtest.URLOf(t, db)
+		other, err := database.Open(url)
+		if err != nil {
+			t.Fatal(err)
 		}
-		t.Fatal(what)
-	}
-	waitFor("b never started listening", func() bool { return b.Gen() > 0 })
-	before := b.Gen()
-	a.Changed(t.Context())
-	if a.Gen() != 1 {
-		t.Fatalf("a's own count: %d", a.Gen())
-	}
-	waitFor("b never heard of a's change", func() bool { return b.Gen() > before })
+		defer other.Close()
+		log := slog.New(slog.NewTextHandler(io.Discard, nil))
+		a, b := changes.New(db.Dialect, log), changes.New(db.Dialect, log)
+		ctx, cancel := context.WithCancel(t.Context())
+		defer cancel()
+		// A long poll on PostgreSQL, so only the notification can be fast.
+		poll := 50 * time.Millisecond
+		if db.Dialect == "postgres" {
+			poll = time.Hour
+		}
+		go b.Watch(ctx, other.DB, url, poll)
+		time.Sleep(300 * time.Millisecond) // let b read the counter and start listening
+		before := b.Gen()
 
-	local := changes.Local()
-	local.Changed(t.Context())
-	if local.Gen() != 1 {
-		t.Fatalf("local count: %d", local.Gen())
-	}
+		if err := db.Transaction(func(tx *gorm.DB) error { return a.Announce(tx) }); err != nil {
+			t.Fatal(err)
+		}
+		a.Bump()
+		if a.Gen() != 1 {
+			t.Fatalf("a's own count: %d", a.Gen())
+		}
+		start := time.Now()
+		for b.Gen() == before {
+			if time.Since(start) > 3*time.Second {
+				t.Fatal("b never heard of a's change")
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+		t.Logf("b saw the change after %v", time.Since(start).Round(time.Millisecond))
+
+		// A rolled-back change is never announced.
+		seen := b.Gen()
+		db.Transaction(func(tx *gorm.DB) error {
+			a.Announce(tx)
+			return gorm.ErrInvalidData
+		})
+		time.Sleep(200 * time.Millisecond)
+		if b.Gen() != seen {
+			t.Fatal("a rolled-back change reached b")
+		}
+	})
 }
