@@ -1,0 +1,150 @@
+// Helpers shared by the journey files: a fresh `cms serve`, Debian's Chromium
+// driven by playwright-core, console-error tracking and small polling waits.
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import assert from "node:assert/strict";
+import { chromium } from "playwright-core";
+
+const CHROMIUM = process.env.CMS_E2E_CHROMIUM || "/usr/bin/chromium";
+const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+export const TIMEOUT = 10_000; // for any single wait on the page
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * startServer runs `cms serve` on a free port with an empty SQLite data
+ * directory and no first admin configured, and resolves once /readyz answers
+ * 200 and the one-time setup link has been printed.
+ */
+export async function startServer() {
+  const bin = process.env.CMS_E2E_BIN;
+  assert.ok(bin, "CMS_E2E_BIN is not set: run the tests with `npm run e2e`");
+  const port = await freePort();
+  const baseURL = `http://127.0.0.1:${port}`;
+  const dataDir = mkdtempSync(join(tmpdir(), "cms-e2e-data-"));
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("CMS_")));
+  Object.assign(env, { CMS_DATA_DIR: dataDir, CMS_PUBLIC_URL: baseURL });
+
+  const child = spawn(bin, ["serve", "--addr", `127.0.0.1:${port}`], { env, stdio: ["ignore", "pipe", "pipe"] });
+  const killOnExit = () => child.kill("SIGKILL");
+  process.on("exit", killOnExit); // never leave a server behind, whatever happens
+  let log = "";
+  let exited = null;
+  child.stdout.on("data", (d) => (log += d));
+  child.stderr.on("data", (d) => (log += d));
+  const gone = new Promise((resolve) => child.on("exit", (code, signal) => resolve((exited = { code, signal }))));
+
+  const stop = async () => {
+    if (!exited) {
+      child.kill("SIGTERM");
+      const t = setTimeout(() => child.kill("SIGKILL"), 5_000);
+      await gone;
+      clearTimeout(t);
+    }
+    process.off("exit", killOnExit);
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+
+  try {
+    const deadline = Date.now() + 20_000;
+    let setupURL;
+    for (;;) {
+      if (exited) throw new Error(`cms serve exited early (${JSON.stringify(exited)}):\n${log}`);
+      if (Date.now() > deadline) throw new Error(`cms serve was not ready in 20s:\n${log}`);
+      setupURL ??= log.match(/(http:\/\/\S+\/admin\/setup\?token=\S+)/)?.[1];
+      const ready = await fetch(`${baseURL}/readyz`).then((r) => r.ok, () => false);
+      if (ready && setupURL) return { baseURL, setupURL, stop, log: () => log };
+      await sleep(100);
+    }
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+export function launchBrowser() {
+  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+}
+
+/**
+ * Session is one browser context (one person) with one page whose console
+ * errors and uncaught exceptions are collected, to be asserted at the end of
+ * each test with assertClean.
+ */
+export class Session {
+  static async open(browser, baseURL, who, viewport = { width: 1280, height: 900 }) {
+    const context = await browser.newContext({ baseURL, viewport });
+    context.setDefaultTimeout(TIMEOUT);
+    context.setDefaultNavigationTimeout(15_000);
+    const page = await context.newPage();
+    const s = new Session(who, context, page);
+    page.on("console", (m) => {
+      if (m.type() === "error") s.errors.push(`${who}: console error: ${m.text()} ${m.location()?.url ?? ""}`.trim());
+    });
+    page.on("pageerror", (e) => s.errors.push(`${who}: page error: ${e.stack ?? e.message}`));
+    return s;
+  }
+
+  constructor(who, context, page) {
+    this.who = who;
+    this.context = context;
+    this.page = page;
+    this.errors = [];
+    this.allowed = [];
+  }
+
+  /** expectError allows console errors matching re, e.g. the network log line of an expected 409. */
+  expectError(re) {
+    this.allowed.push(re);
+  }
+
+  /** assertClean fails when the page logged an error nobody expected. */
+  assertClean() {
+    const unexpected = this.errors.filter((e) => !this.allowed.some((re) => re.test(e)));
+    assert.deepEqual(unexpected, [], `the browser reported errors for ${this.who}`);
+  }
+
+  close() {
+    return this.context.close();
+  }
+}
+
+/** until polls fn until it returns a truthy value, and returns it; it fails with message after timeout. */
+export async function until(fn, message, timeout = TIMEOUT) {
+  const deadline = Date.now() + timeout;
+  let last;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v) return v;
+      last = v;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) assert.fail(`${message} (last: ${last instanceof Error ? last.message : JSON.stringify(last)})`);
+    await sleep(100);
+  }
+}
+
+/** visible waits for a locator to be visible and returns it. */
+export async function visible(locator) {
+  await locator.waitFor({ state: "visible" });
+  return locator;
+}
+
+export function sleep(ms) {
+  return new Promise((r) => setTimeout(r, ms));
+}

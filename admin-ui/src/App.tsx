@@ -1,0 +1,109 @@
+import { lazy, Suspense, useEffect, useRef } from "react";
+import { hasRole, useAuth } from "./auth";
+import { Link, match, navigate, usePath } from "./router";
+import { SignIn, Setup } from "./pages/SignIn";
+import { Dashboard } from "./pages/Dashboard";
+import { Entries } from "./pages/Entries";
+import { ContentTypes, ContentTypeEditor } from "./pages/ContentTypes";
+import { Users } from "./pages/Users";
+import { Tokens } from "./pages/Tokens";
+import { Loading } from "./components/ui";
+import { ErrorBoundary } from "./components/ErrorBoundary";
+
+// The editor carries the rich-text editor: load it when it is needed.
+const EntryEditor = lazy(() => import("./pages/EntryEditor"));
+
+export function App() {
+  const { user, ready, signOut } = useAuth();
+  const path = usePath();
+  const main = useRef<HTMLElement>(null);
+
+  // Move focus to the page on navigation, for keyboard and screen-reader users.
+  useEffect(() => {
+    main.current?.focus();
+  }, [path]);
+
+  if (path === "/setup") return <Setup />;
+  if (!ready) return <Loading label="Starting" />;
+  if (!user) return <SignIn />;
+
+  const admin = hasRole(user, "admin");
+  let page;
+  let params: Record<string, string> | null;
+  if (path === "/" || path === "/dashboard") page = <Dashboard />;
+  else if (path === "/entries") page = <Entries />;
+  else if ((params = match("/entries/:id", path))) page = <EntryEditor id={params.id ?? ""} />;
+  else if (admin && path === "/content-types") page = <ContentTypes />;
+  else if (admin && (params = match("/content-types/:key", path))) page = <ContentTypeEditor typeKey={params.key ?? ""} />;
+  else if (admin && path === "/users") page = <Users />;
+  else if (admin && path === "/tokens") page = <Tokens />;
+  else page = <NotFound />;
+
+  const nav = [
+    { to: "/", label: "Dashboard" },
+    { to: "/entries", label: "Entries" },
+    ...(admin
+      ? [
+          { to: "/content-types", label: "Content types" },
+          { to: "/users", label: "Users" },
+          { to: "/tokens", label: "API tokens" },
+        ]
+      : []),
+  ];
+  const active = (to: string) => (to === "/" ? path === "/" || path === "/dashboard" : path.startsWith(to));
+
+  return (
+    <div className="shell">
+      <a className="skip" href="#main">
+        Skip to content
+      </a>
+      <header className="topbar">
+        <Link to="/" className="brand">
+          CMS
+        </Link>
+        <nav aria-label="Main">
+          <ul>
+            {nav.map((n) => (
+              <li key={n.to}>
+                <Link to={n.to} aria-current={active(n.to) ? "page" : undefined}>
+                  {n.label}
+                </Link>
+              </li>
+            ))}
+          </ul>
+        </nav>
+        <div className="me">
+          <span className="muted" title={user.email}>
+            {user.name} · {user.roles.join(", ")}
+          </span>
+          <button
+            type="button"
+            className="secondary"
+            onClick={async () => {
+              await signOut();
+              navigate("/", true);
+            }}
+          >
+            Sign out
+          </button>
+        </div>
+      </header>
+      <main id="main" ref={main} tabIndex={-1}>
+        <ErrorBoundary resetKey={path}>
+          <Suspense fallback={<Loading label="Loading the editor" />}>{page}</Suspense>
+        </ErrorBoundary>
+      </main>
+    </div>
+  );
+}
+
+function NotFound() {
+  return (
+    <section>
+      <h1>Not found</h1>
+      <p>
+        There is nothing here. <Link to="/">Back to the dashboard</Link>
+      </p>
+    </section>
+  );
+}

@@ -1,0 +1,23 @@
+import { describe, expect, it } from "vitest";
+import type { Field } from "./api/client";
+import { diff } from "./diff";
+
+const fields: Field[] = [
+  { name: "title", type: "text" },
+  { name: "body", type: "richtext" },
+  { name: "tags", type: "json" },
+];
+
+describe("diff", () => {
+  it("compares field by field, rich text as readable text", () => {
+    const rows = diff(fields, { title: "A", body: "<p>Hello <b>world</b></p>" }, { title: "A", body: "<p>Hello world</p>", tags: [1] }, { slug: ["a", "b"] });
+    expect(rows.map((r) => [r.name, r.changed])).toEqual([
+      ["slug", true],
+      ["title", false],
+      ["body", false],
+      ["tags", true],
+    ]);
+    expect(rows[2]?.left).toBe("Hello world");
+    expect(rows[3]?.right).toBe("[1]");
+  });
+});

@@ -1,0 +1,216 @@
+import { useEffect, useState } from "react";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { api, unwrap, type ContentType, type Field } from "../api/client";
+import { Link, navigate } from "../router";
+import { useContentTypes } from "../queries";
+import { Empty, ErrorNote, fieldErrors, Loading } from "../components/ui";
+
+const fieldTypes: Field["type"][] = ["text", "richtext", "markdown", "number", "integer", "boolean", "date", "datetime", "select", "media", "relation", "json"];
+
+export function ContentTypes() {
+  const types = useContentTypes();
+  return (
+    <section>
+      <div className="page-head">
+        <h1>Content types</h1>
+        <button type="button" onClick={() => navigate("/content-types/new")}>
+          New content type
+        </button>
+      </div>
+      {types.isPending ? (
+        <Loading />
+      ) : types.error ? (
+        <ErrorNote error={types.error} />
+      ) : types.data.length === 0 ? (
+        <Empty>No content types yet.</Empty>
+      ) : (
+        <table className="table">
+          <caption className="sr-only">Content types</caption>
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col">Key</th>
+              <th scope="col">Fields</th>
+              <th scope="col">Delivery</th>
+            </tr>
+          </thead>
+          <tbody>
+            {types.data.map((t) => (
+              <tr key={t.key}>
+                <td>
+                  <Link to={`/content-types/${t.key}`}>{t.name}</Link>
+                </td>
+                <td>
+                  <code>{t.key}</code>
+                </td>
+                <td>{t.fields.map((f) => f.name).join(", ")}</td>
+                <td>{t.public ? "Public" : "Token needed"}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
+
+type Draft = { key: string; name: string; public: boolean; slug_field: string; fields: Field[] };
+
+export function ContentTypeEditor({ typeKey }: { typeKey: string }) {
+  const types = useContentTypes();
+  const qc = useQueryClient();
+  const isNew = typeKey === "new";
+  const existing = types.data?.find((t) => t.key === typeKey);
+  const [draft, setDraft] = useState<Draft>({ key: "", name: "", public: false, slug_field: "title", fields: [{ name: "title", type: "text", required: true }] });
+  useEffect(() => {
+    if (existing) setDraft({ key: existing.key, name: existing.name, public: existing.public, slug_field: existing.slug_field, fields: existing.fields });
+  }, [existing]);
+  const save = useMutation({
+    mutationFn: (): Promise<ContentType> =>
+      isNew
+        ? unwrap(api.POST("/api/content-types", { body: draft }))
+        : unwrap(api.PATCH("/api/content-types/{key}", { params: { path: { key: typeKey } }, body: { name: draft.name, public: draft.public, slug_field: draft.slug_field, fields: draft.fields } })),
+    onSuccess: (t) => {
+      qc.invalidateQueries({ queryKey: ["content-types"] });
+      navigate(`/content-types/${t.key}`, true);
+    },
+  });
+  const remove = useMutation({
+    mutationFn: () => unwrap(api.DELETE("/api/content-types/{key}", { params: { path: { key: typeKey } } })),
+    onSuccess: () => {
+      qc.invalidateQueries({ queryKey: ["content-types"] });
+      navigate("/content-types", true);
+    },
+  });
+  if (types.isPending) return <Loading />;
+  if (!isNew && !existing) return <ErrorNote error={new Error(`There is no content type "${typeKey}".`)} />;
+  const errors = fieldErrors(save.error);
+  const setField = (i: number, f: Partial<Field>) => setDraft({ ...draft, fields: draft.fields.map((x, j) => (j === i ? { ...x, ...f } : x)) });
+  const move = (i: number, by: number) => {
+    const fields = [...draft.fields];
+    const [f] = fields.splice(i, 1);
+    fields.splice(i + by, 0, f!);
+    setDraft({ ...draft, fields });
+  };
+  return (
+    <section>
+      <h1>{isNew ? "New content type" : `Content type: ${existing!.name}`}</h1>
+      <form
+        className="editor"
+        noValidate
+        onSubmit={(e) => {
+          e.preventDefault();
+          save.mutate();
+        }}
+      >
+        <div className="row">
+          <div className="field">
+            <label htmlFor="ct-name">Name</label>
+            <input id="ct-name" value={draft.name} onChange={(e) => setDraft({ ...draft, name: e.target.value })} required />
+            {errors.name && <p className="field-error">{errors.name}</p>}
+          </div>
+          <div className="field">
+            <label htmlFor="ct-key">Key</label>
+            <input id="ct-key" value={draft.key} disabled={!isNew} onChange={(e) => setDraft({ ...draft, key: e.target.value })} pattern="[a-z][a-z0-9_]*" aria-describedby="ct-key-help" />
+            <p className="help" id="ct-key-help">
+              lower_snake_case; used in URLs. It cannot change later.
+            </p>
+            {errors.key && <p className="field-error">{errors.key}</p>}
+          </div>
+          <div className="field">
+            <label htmlFor="ct-slug">Slug from field</label>
+            <select id="ct-slug" value={draft.slug_field} onChange={(e) => setDraft({ ...draft, slug_field: e.target.value })}>
+              <option value="">— none —</option>
+              {draft.fields
+                .filter((f) => f.type === "text")
+                .map((f) => (
+                  <option key={f.name} value={f.name}>
+                    {f.name}
+                  </option>
+                ))}
+            </select>
+            {errors.slug_field && <p className="field-error">{errors.slug_field}</p>}
+          </div>
+        </div>
+        <div className="field check">
+          <input id="ct-public" type="checkbox" checked={draft.public} onChange={(e) => setDraft({ ...draft, public: e.target.checked })} />
+          <label htmlFor="ct-public">Public: sites may read published entries without a token</label>
+        </div>
+        <fieldset>
+          <legend>Fields</legend>
+          {errors.fields && <p className="field-error">{errors.fields}</p>}
+          {draft.fields.map((f, i) => {
+            const at = `fields[${i}]`;
+            const err = Object.entries(errors).filter(([k]) => k.startsWith(at)).map(([, v]) => v);
+            return (
+              <div className="field-row" key={i} role="group" aria-label={`Field ${i + 1}`}>
+                <div>
+                  <label htmlFor={`f${i}-name`}>Field name</label>
+                  <input id={`f${i}-name`} value={f.name} onChange={(e) => setField(i, { name: e.target.value })} />
+                </div>
+                <div>
+                  <label htmlFor={`f${i}-type`}>Field type</label>
+                  <select id={`f${i}-type`} value={f.type} onChange={(e) => setField(i, { type: e.target.value as Field["type"] })}>
+                    {fieldTypes.map((t) => (
+                      <option key={t}>{t}</option>
+                    ))}
+                  </select>
+                </div>
+                <div className="check">
+                  <input id={`f${i}-req`} type="checkbox" checked={!!f.required} onChange={(e) => setField(i, { required: e.target.checked })} />
+                  <label htmlFor={`f${i}-req`}>Required</label>
+                </div>
+                {f.type === "select" && (
+                  <div>
+                    <label htmlFor={`f${i}-opts`}>Options (comma-separated)</label>
+                    <input id={`f${i}-opts`} value={(f.options ?? []).join(",")} onChange={(e) => setField(i, { options: e.target.value.split(",").map((s) => s.trim()).filter(Boolean) })} />
+                  </div>
+                )}
+                {f.type === "relation" && (
+                  <div>
+                    <label htmlFor={`f${i}-to`}>Points to</label>
+                    <select id={`f${i}-to`} value={f.to ?? ""} onChange={(e) => setField(i, { to: e.target.value })}>
+                      <option value="">—</option>
+                      {types.data?.map((t) => (
+                        <option key={t.key} value={t.key}>
+                          {t.name}
+                        </option>
+                      ))}
+                    </select>
+                  </div>
+                )}
+                <div className="row-tools">
+                  <button type="button" className="tool" aria-label={`Move field ${f.name || i + 1} up`} disabled={i === 0} onClick={() => move(i, -1)}>
+                    ↑
+                  </button>
+                  <button type="button" className="tool" aria-label={`Move field ${f.name || i + 1} down`} disabled={i === draft.fields.length - 1} onClick={() => move(i, 1)}>
+                    ↓
+                  </button>
+                  <button type="button" className="tool" aria-label={`Remove field ${f.name || i + 1}`} onClick={() => setDraft({ ...draft, fields: draft.fields.filter((_, j) => j !== i) })}>
+                    ✕
+                  </button>
+                </div>
+                {err.length > 0 && <p className="field-error">{err.join(" ")}</p>}
+              </div>
+            );
+          })}
+          <button type="button" className="secondary" onClick={() => setDraft({ ...draft, fields: [...draft.fields, { name: "", type: "text" }] })}>
+            Add field
+          </button>
+        </fieldset>
+        {!Object.keys(errors).length && <ErrorNote error={save.error} />}
+        <div className="actions">
+          <button type="submit" disabled={save.isPending}>
+            {isNew ? "Create content type" : "Save content type"}
+          </button>
+          {!isNew && (
+            <button type="button" className="danger" onClick={() => window.confirm(`Delete the content type ${typeKey}?`) && remove.mutate()}>
+              Delete content type
+            </button>
+          )}
+        </div>
+        <ErrorNote error={remove.error} />
+      </form>
+    </section>
+  );
+}
