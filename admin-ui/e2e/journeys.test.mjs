@@ -187,11 +187,12 @@ describe("admin UI journeys", () => {
     const revisions = page.getByRole("region", { name: "Revisions" });
     await revisions.getByLabel("Compare revision").selectOption("1");
     await revisions.getByLabel("with revision").selectOption("2");
-    const diff = await visible(revisions.getByRole("table", { name: "Revision 1 and revision 2" }));
+    const diff = await visible(revisions.getByRole("table", { name: "Revision 1 and revision 2: 1 field differs" }));
     const title = diff.getByRole("row", { name: /^Title/ });
     await visible(title.getByRole("rowheader", { name: "Title (changed)" }));
     assert.deepEqual(await title.getByRole("cell").allInnerTexts(), [post.title, post.newTitle]);
-    // Rich text is compared as readable text, without markup.
+    // Unchanged fields show on request; rich text is compared as readable text, without markup.
+    await revisions.getByLabel("Show unchanged fields").check();
     const bodyCells = await diff.getByRole("row", { name: /^Body/ }).getByRole("cell").allInnerTexts();
     assert.deepEqual(bodyCells, [post.plain + post.bold, post.plain + post.bold]);
 

@@ -447,11 +447,15 @@ function Revisions({ entry, type, editable }: { entry: Entry; type: ContentType;
   return (
     <section className="panel" aria-labelledby="revisions-title">
       <h2 id="revisions-title">Revisions</h2>
-      <div className="compare">
-        {choose(left, setLeft, "Compare revision", "rev-left")}
-        {choose(right, setRight, "with revision", "rev-right")}
-      </div>
-      {a.data && b.data ? (
+      {list.data.length < 2 ? (
+        <Empty>Only one revision so far: each save makes another, and you can compare any two here.</Empty>
+      ) : (
+        <div className="compare">
+          {choose(left, setLeft, "Compare revision", "rev-left")}
+          {choose(right, setRight, "with revision", "rev-right")}
+        </div>
+      )}
+      {list.data.length < 2 ? null : a.data && b.data ? (
         <DiffTable
           caption={`Revision ${left} and revision ${right}`}
           left={`Revision ${left}`}
