@@ -1,4 +1,6 @@
 import { useState } from "react";
+import { useQuery } from "@tanstack/react-query";
+import { api, unwrap } from "../api/client";
 import type { Status } from "../api/client";
 import { hasRole, useAuth } from "../auth";
 import { Link, navigate } from "../router";
@@ -14,11 +16,17 @@ export function Entries() {
   const params = new URLSearchParams(window.location.search);
   const [type, setType] = useState(params.get("type") ?? "");
   const [status, setStatus] = useState<Status | "">((params.get("status") as Status) ?? "");
-  const [mine, setMine] = useState(false);
+  const [author, setAuthor] = useState("");
   const [search, setSearch] = useState("");
   const [offset, setOffset] = useState(0);
-  const q = useEntries({ type, status, author: mine ? "me" : "", search, limit: PAGE, offset });
+  const q = useEntries({ type, status, author, search, limit: PAGE, offset });
   const canCreate = hasRole(user, "editor", "admin");
+  // Only admins may list users; everyone else picks between anyone and themselves.
+  const users = useQuery({
+    queryKey: ["users"],
+    queryFn: () => unwrap(api.GET("/api/users", { params: { query: { limit: 100 } } })),
+    enabled: hasRole(user, "admin"),
+  });
   const reset = <T,>(set: (v: T) => void) => (v: T) => {
     set(v);
     setOffset(0);
@@ -75,9 +83,19 @@ export function Entries() {
             ))}
           </select>
         </div>
-        <div className="check">
-          <input id="f-mine" type="checkbox" checked={mine} onChange={(e) => reset(setMine)(e.target.checked)} />
-          <label htmlFor="f-mine">Only mine</label>
+        <div>
+          <label htmlFor="f-author">Author</label>
+          <select id="f-author" value={author} onChange={(e) => reset(setAuthor)(e.target.value)}>
+            <option value="">Anyone</option>
+            <option value="me">Me</option>
+            {users.data?.data
+              .filter((u) => u.id !== user!.id)
+              .map((u) => (
+                <option key={u.id} value={u.id}>
+                  {u.name}
+                </option>
+              ))}
+          </select>
         </div>
         <div className="grow">
           <label htmlFor="f-search">Search</label>
