@@ -150,7 +150,7 @@ export function ContentTypeEditor({ typeKey }: { typeKey: string }) {
                 </div>
                 <div>
                   <label htmlFor={`f${i}-type`}>Field type</label>
-                  <select id={`f${i}-type`} value={f.type} onChange={(e) => setField(i, { type: e.target.value as Field["type"] })}>
+                  <select id={`f${i}-type`} value={f.type} onChange={(e) => setField(i, { type: e.target.value as Field["type"], options: undefined, to: undefined, many: undefined })}>
                     {fieldTypes.map((t) => (
                       <option key={t}>{t}</option>
                     ))}
@@ -164,6 +164,12 @@ export function ContentTypeEditor({ typeKey }: { typeKey: string }) {
                   <div>
                     <label htmlFor={`f${i}-opts`}>Options (comma-separated)</label>
                     <input id={`f${i}-opts`} value={(f.options ?? []).join(",")} onChange={(e) => setField(i, { options: e.target.value.split(",").map((s) => s.trim()).filter(Boolean) })} />
+                  </div>
+                )}
+                {f.type === "relation" && (
+                  <div className="check">
+                    <input id={`f${i}-many`} type="checkbox" checked={!!f.many} onChange={(e) => setField(i, { many: e.target.checked })} />
+                    <label htmlFor={`f${i}-many`}>Many</label>
                   </div>
                 )}
                 {f.type === "relation" && (
