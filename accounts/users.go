@@ -39,14 +39,9 @@ type Page struct {
 var errUserNotFound = &models.Error{Code: models.CodeNotFound, Message: "user not found"}
 var errEmailTaken = &models.Error{Code: models.CodeConflict, Message: "a user with this email already exists"}
 
+// can checks the policy for obj and act.
 func (s *Service) can(p models.Principal, obj, act string) error {
-	if p.Anonymous() {
-		return models.ErrUnauthorized
-	}
-	if !s.authz.Can(p, obj, act) {
-		return models.ErrForbidden
-	}
-	return nil
+	return models.Authorize(s.authz, p, obj, act)
 }
 
 // ListUsers returns users ordered by email. Admin only.

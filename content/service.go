@@ -64,13 +64,7 @@ func validID(id string) bool {
 
 // can checks the policy for obj and act.
 func (s *Service) can(p models.Principal, obj, act string) error {
-	if p.Anonymous() {
-		return models.ErrUnauthorized
-	}
-	if !s.authz.Can(p, obj, act) {
-		return models.ErrForbidden
-	}
-	return nil
+	return models.Authorize(s.authz, p, obj, act)
 }
 
 func isNotFound(err error) bool { return errors.Is(err, gorm.ErrRecordNotFound) }

@@ -46,3 +46,15 @@ type Authorizer interface {
 	// Roles lists the roles the policy defines.
 	Roles() []string
 }
+
+// Authorize is the usual check: unauthorized for anonymous principals,
+// forbidden when no role of the principal allows act on obj.
+func Authorize(a Authorizer, p Principal, obj, act string) error {
+	if p.Anonymous() {
+		return ErrUnauthorized
+	}
+	if !a.Can(p, obj, act) {
+		return ErrForbidden
+	}
+	return nil
+}
