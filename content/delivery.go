@@ -73,6 +73,12 @@ func (s *Service) source(preview bool) source {
 	return source{table: "published_entries", id: "entry_id", search: "search_text", attrs: "attrs"}
 }
 
+// CanPreview reports (as an error) whether a signed-in user may read the
+// working copies of entries of type typ.
+func (s *Service) CanPreview(p models.Principal, typ string) error {
+	return s.can(p, entryObject(typ), actRead)
+}
+
 // DeliveryType returns a content type for the delivery API, or not_found.
 func (s *Service) DeliveryType(ctx context.Context, key string) (*models.ContentType, error) {
 	return s.findType(s.db.WithContext(ctx), key)

@@ -60,7 +60,7 @@ func (s *Server) deliveryReader(c echo.Context, t *models.ContentType, preview b
 		if err != nil {
 			return 0, err
 		}
-		if _, err := s.content.ListTypes(ctx, p); err != nil {
+		if err := s.content.CanPreview(p, t.Key); err != nil {
 			return 0, err
 		}
 		who = readerPreview
