@@ -57,6 +57,10 @@ func open(ctx context.Context, cfg *config.Config, log *slog.Logger) (*app, erro
 	feed := changes.New(db.Dialect, log)
 	acc := accounts.New(db.DB, enforcer, accounts.Options{JWTSecret: secret, Changes: feed})
 	cnt := content.New(db.DB, enforcer, content.Options{Dialect: db.Dialect, SelfApproval: cfg.SelfApproval, Changes: feed})
+	if err := cnt.EnsureIndexes(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
 	return &app{cfg: cfg, db: db, accounts: acc, content: cnt, changes: feed, log: log}, nil
 }
 

@@ -60,6 +60,9 @@ func (s *Service) CreateType(ctx context.Context, p models.Principal, t models.C
 		if err := tx.Create(&t).Error; err != nil {
 			return err
 		}
+		if err := s.ensureIndexes(tx, &t); err != nil {
+			return err
+		}
 		return s.opt.Changes.Announce(tx) // the delivery API caches types, unknown ones too
 	})
 	if errors.Is(err, gorm.ErrDuplicatedKey) {
@@ -116,6 +119,9 @@ func (s *Service) UpdateType(ctx context.Context, p models.Principal, key string
 		out = t
 		if in.Fields != nil {
 			if err := refreshSnapshots(tx, t); err != nil {
+				return err
+			}
+			if err := s.ensureIndexes(tx, t); err != nil {
 				return err
 			}
 		}

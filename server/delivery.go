@@ -1,9 +1,11 @@
 package server
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -185,7 +187,6 @@ func (d *deliveryCache) forget(gen uint64) {
 
 // deliver serves GET /api/content/:type and /api/content/:type/:slug.
 func (s *Server) deliver(c echo.Context) error {
-	ctx := c.Request().Context()
 	q, err := parseDelivery(c)
 	if err != nil {
 		return err
@@ -219,35 +220,55 @@ func (s *Server) deliver(c echo.Context) error {
 	if q.Anonymous {
 		key = "public:" + key
 	}
-	if !q.Preview {
-		if a, ok := s.answers.get(gen, key); ok {
-			return writeTagged(c, a)
+	ctx := c.Request().Context()
+	if q.Preview {
+		a, err := s.answer(ctx, t, q)
+		if err != nil {
+			return err
 		}
+		return writeTagged(c, a)
 	}
+	if a, ok := s.answers.get(gen, key); ok {
+		return writeTagged(c, a)
+	}
+	// Readers asking the same thing at once (right after a publish emptied
+	// the cache) share one computation, which does not stop when the first
+	// of them hangs up.
+	v, err, _ := s.inflight.Do(fmt.Sprint(gen, " ", key), func() (any, error) {
+		a, err := s.answer(context.WithoutCancel(ctx), t, q)
+		if err == nil {
+			s.answers.put(gen, key, a)
+		}
+		return a, err
+	})
+	if err != nil {
+		return err
+	}
+	return writeTagged(c, v.(cachedAnswer))
+}
+
+// answer runs a delivery query and encodes the answer with its ETag.
+func (s *Server) answer(ctx context.Context, t *models.ContentType, q content.DeliveryQuery) (cachedAnswer, error) {
 	var payload any
 	if q.Slug != "" {
 		item, err := s.content.DeliverOne(ctx, t, q)
 		if err != nil {
-			return err
+			return cachedAnswer{}, err
 		}
 		payload = map[string]any{"data": item}
 	} else {
 		items, total, err := s.content.Deliver(ctx, t, q)
 		if err != nil {
-			return err
+			return cachedAnswer{}, err
 		}
 		payload = map[string]any{"data": items, "meta": listMeta{Total: total, Limit: q.Limit, Offset: q.Offset}}
 	}
 	body, err := json.Marshal(payload)
 	if err != nil {
-		return err
+		return cachedAnswer{}, err
 	}
 	sum := sha256.Sum256(body)
-	a := cachedAnswer{body: body, etag: `"` + hex.EncodeToString(sum[:12]) + `"`}
-	if !q.Preview {
-		s.answers.put(gen, key, a)
-	}
-	return writeTagged(c, a)
+	return cachedAnswer{body: body, etag: `"` + hex.EncodeToString(sum[:12]) + `"`}, nil
 }
 
 // deliveryType finds a content type, from the cache while nothing changed.

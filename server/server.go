@@ -7,6 +7,7 @@ import (
 	"net/http"
 
 	"github.com/labstack/echo/v4"
+	"golang.org/x/sync/singleflight"
 
 	"github.com/loamcms/cms/accounts"
 	"github.com/loamcms/cms/content"
@@ -36,6 +37,7 @@ type Server struct {
 	ping     func(context.Context) error
 	gen      func() uint64
 	answers  deliveryCache
+	inflight singleflight.Group
 	log      *slog.Logger
 	opt      Options
 }

@@ -273,6 +273,7 @@ func generate(db *database.DB, n int) (string, []string, []string) {
 	acc := accounts.New(db.DB, enf, accounts.Options{JWTSecret: []byte("unused-unused-unused-unused-unused")})
 	tok, err := acc.CreateToken(context.Background(), models.Principal{System: true}, accounts.NewToken{Name: "bench", Scope: models.ScopeDelivery})
 	must(err)
+	must(content.New(db.DB, enf, content.Options{Dialect: db.Dialect}).EnsureIndexes(context.Background()))
 	must(db.Exec("ANALYZE").Error)
 	sort.Strings(categories)
 	fmt.Fprintf(os.Stderr, "%s: generated %d posts in %v\n", db.Dialect, n, time.Since(start).Round(time.Millisecond))
