@@ -56,7 +56,7 @@ func open(ctx context.Context, cfg *config.Config, log *slog.Logger) (*app, erro
 	}
 	feed := changes.New(db.Dialect, log)
 	acc := accounts.New(db.DB, enforcer, accounts.Options{JWTSecret: secret, Changes: feed})
-	cnt := content.New(db.DB, enforcer, content.Options{Dialect: db.Dialect, SelfApproval: cfg.SelfApproval, Changes: feed})
+	cnt := content.New(db.DB, enforcer, content.Options{Dialect: db.Dialect, SelfApproval: cfg.SelfApproval, Changes: feed, Log: log})
 	if err := cnt.EnsureIndexes(ctx); err != nil {
 		db.Close()
 		return nil, err

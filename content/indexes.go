@@ -3,7 +3,6 @@ package content
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"gorm.io/gorm"
 
@@ -16,50 +15,87 @@ import (
 // name gets an index on (type, the field's expression, published_at): the
 // same expression fieldExpr writes, which the database can then match. One
 // index serves every type with a field of that name and kind.
+//
+// Indexes are built in the background after a type is saved, outside any
+// transaction: on PostgreSQL with CREATE INDEX CONCURRENTLY, so publishing
+// never waits for them, by whichever session gets the index's advisory
+// lock; the others skip it rather than wait (a concurrent build waits for
+// every other transaction to end, waiters included). A failed build is
+// logged and retried at the next start or type save: filters still work
+// without the index, only slower.
 
 // indexName names the index of a field expression.
-func indexName(f models.Field, kind string) string { return "pe_f_" + f.Name + "_" + kind }
+func indexName(f models.Field) string { return "pe_f_" + f.Name + "_" + kindOf(f) }
 
-// EnsureIndexes creates the indexes for every content type's filterable
-// fields that are missing. `serve` calls it at start; type changes call it too.
+// EnsureIndexes builds the missing indexes of every content type's
+// filterable fields. `serve` calls it at start.
 func (s *Service) EnsureIndexes(ctx context.Context) error {
 	var types []models.ContentType
 	if err := s.db.WithContext(ctx).Find(&types).Error; err != nil {
 		return err
 	}
 	for i := range types {
-		if err := s.ensureIndexes(s.db.WithContext(ctx), &types[i]); err != nil {
+		if err := s.ensureIndexes(ctx, &types[i]); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func (s *Service) ensureIndexes(db *gorm.DB, t *models.ContentType) error {
+// buildIndexesLater builds a saved type's indexes in the background,
+// logging a failure.
+func (s *Service) buildIndexesLater(ctx context.Context, t *models.ContentType) {
+	ctx = context.WithoutCancel(ctx)
+	go func() {
+		if err := s.ensureIndexes(ctx, t); err != nil {
+			s.opt.Log.Warn("building filter indexes", "type", t.Key, "error", err)
+		}
+	}()
+}
+
+func (s *Service) ensureIndexes(ctx context.Context, t *models.ContentType) error {
 	for _, f := range t.Fields {
+		// The name was checked against namePattern when the type was saved,
+		// and is again here, so writing it into DDL is safe.
 		if !f.Filterable() || f.Many || !namePattern.MatchString(f.Name) {
 			continue
 		}
-		expr, kind := s.indexedExpr(f)
-		// The name was checked against namePattern when the type was saved
-		// (and again above), so writing it into DDL is safe.
-		sql := fmt.Sprintf("CREATE INDEX IF NOT EXISTS %s ON published_entries (type, %s, published_at)", indexName(f, kind), expr)
-		err := db.Exec(sql).Error
-		if err != nil {
-			// Another instance may be creating the same index right now.
-			time.Sleep(200 * time.Millisecond)
-			err = db.Exec(sql).Error
-		}
-		if err != nil {
+		if err := s.buildIndex(ctx, f); err != nil {
 			return fmt.Errorf("index for field %s: %w", f.Name, err)
 		}
 	}
 	return nil
 }
 
-// indexedExpr is fieldExpr on the snapshots, with the kind that names its index.
-func (s *Service) indexedExpr(f models.Field) (string, string) {
-	return s.fieldExpr(source{attrs: "attrs"}, f), kindOf(f)
+func (s *Service) buildIndex(ctx context.Context, f models.Field) error {
+	name := indexName(f)
+	expr := s.fieldExpr(source{attrs: "attrs"}, f)
+	if s.opt.Dialect != "postgres" {
+		return s.db.WithContext(ctx).Exec(fmt.Sprintf(
+			"CREATE INDEX IF NOT EXISTS %s ON published_entries (type, %s, published_at)", name, expr)).Error
+	}
+	// One session for the advisory lock, the build and the unlock.
+	return s.db.WithContext(ctx).Connection(func(conn *gorm.DB) error {
+		var locked bool
+		if err := conn.Raw("SELECT pg_try_advisory_lock(hashtext(?))", name).Scan(&locked).Error; err != nil || !locked {
+			return err // another session is building it
+		}
+		defer conn.Exec("SELECT pg_advisory_unlock(hashtext(?))", name)
+		// A concurrent build that failed leaves an invalid index behind: drop it first.
+		var invalid int64
+		err := conn.Raw("SELECT COUNT(*) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE c.relname = ? AND NOT i.indisvalid", name).
+			Scan(&invalid).Error
+		if err != nil {
+			return err
+		}
+		if invalid > 0 {
+			if err := conn.Exec("DROP INDEX CONCURRENTLY IF EXISTS " + name).Error; err != nil {
+				return err
+			}
+		}
+		return conn.Exec(fmt.Sprintf(
+			"CREATE INDEX CONCURRENTLY IF NOT EXISTS %s ON published_entries (type, %s, published_at)", name, expr)).Error
+	})
 }
 
 func kindOf(f models.Field) string {

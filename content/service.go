@@ -2,6 +2,7 @@ package content
 
 import (
 	"errors"
+	"log/slog"
 	"time"
 
 	"github.com/google/uuid"
@@ -22,6 +23,7 @@ type Options struct {
 	// caches here and on other instances are dropped (internal/changes.Feed).
 	Changes Changes
 	Now     func() time.Time
+	Log     *slog.Logger // default slog.Default()
 }
 
 // Changes announces changes that caches depend on.
@@ -49,6 +51,9 @@ func New(db *gorm.DB, authz models.Authorizer, opt Options) *Service {
 	}
 	if opt.Changes == nil {
 		opt.Changes = noChanges{}
+	}
+	if opt.Log == nil {
+		opt.Log = slog.Default()
 	}
 	return &Service{db: db, authz: authz, opt: opt}
 }

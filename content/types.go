@@ -60,9 +60,6 @@ func (s *Service) CreateType(ctx context.Context, p models.Principal, t models.C
 		if err := tx.Create(&t).Error; err != nil {
 			return err
 		}
-		if err := s.ensureIndexes(tx, &t); err != nil {
-			return err
-		}
 		return s.opt.Changes.Announce(tx) // the delivery API caches types, unknown ones too
 	})
 	if errors.Is(err, gorm.ErrDuplicatedKey) {
@@ -71,6 +68,7 @@ func (s *Service) CreateType(ctx context.Context, p models.Principal, t models.C
 		return nil, err
 	}
 	s.opt.Changes.Bump()
+	s.buildIndexesLater(ctx, &t)
 	return &t, nil
 }
 
@@ -121,14 +119,14 @@ func (s *Service) UpdateType(ctx context.Context, p models.Principal, key string
 			if err := refreshSnapshots(tx, t); err != nil {
 				return err
 			}
-			if err := s.ensureIndexes(tx, t); err != nil {
-				return err
-			}
 		}
 		return s.opt.Changes.Announce(tx)
 	})
 	if err == nil {
 		s.opt.Changes.Bump()
+		if in.Fields != nil {
+			s.buildIndexesLater(ctx, out)
+		}
 	}
 	return out, err
 }

@@ -26,6 +26,11 @@ func (s *Service) validateData(db *gorm.DB, t *models.ContentType, base models.D
 	out := models.Data{}
 	for _, f := range t.Fields {
 		if v, ok := base[f.Name]; ok {
+			// A value kept from before a type change may never have been
+			// sanitised as rich text.
+			if str, isStr := v.(string); isStr && f.Type == models.FieldRichText {
+				v = sanitizeHTML(str)
+			}
 			out[f.Name] = v
 		}
 	}

@@ -244,26 +244,67 @@ func derived(t *models.ContentType, data models.Data) (models.Data, string) {
 	return attrs, strings.ToLower(strings.Join(text, " "))
 }
 
-// refreshSnapshots recomputes attrs and search text of a type's published
-// entries after its fields changed, so a removed field can no longer be
-// searched or filtered (and comes back empty if re-added).
+// refreshSnapshots recomputes a type's published entries after its fields
+// changed: a removed field can no longer be searched or filtered (and comes
+// back empty if re-added), and a field that became rich text is sanitised,
+// there and in the working copies, before anyone is served it as HTML.
 func refreshSnapshots(tx *gorm.DB, t *models.ContentType) error {
+	if err := sanitizeWorkingCopies(tx, t); err != nil {
+		return err
+	}
 	var snaps []models.PublishedEntry
 	if err := tx.Where("type = ?", t.Key).Find(&snaps).Error; err != nil {
 		return err
 	}
 	for _, snap := range snaps {
-		data := models.Data{}
-		for _, f := range t.Fields {
-			if v, ok := snap.Data[f.Name]; ok {
-				data[f.Name] = v
-			}
-		}
+		data := keepFields(t, snap.Data)
 		attrs, search := derived(t, data)
 		err := tx.Model(&models.PublishedEntry{}).Where("entry_id = ?", snap.EntryID).
 			Updates(map[string]any{"data": data, "attrs": attrs, "search_text": search}).Error
 		if err != nil {
 			return err
+		}
+	}
+	return nil
+}
+
+// keepFields returns the values of the type's current fields, with rich
+// text sanitised.
+func keepFields(t *models.ContentType, d models.Data) models.Data {
+	out := models.Data{}
+	for _, f := range t.Fields {
+		v, ok := d[f.Name]
+		if !ok {
+			continue
+		}
+		if str, isStr := v.(string); isStr && f.Type == models.FieldRichText {
+			v = sanitizeHTML(str)
+		}
+		out[f.Name] = v
+	}
+	return out
+}
+
+// sanitizeWorkingCopies sanitises the rich-text fields of a type's working
+// copies where they are not clean (a field that was plain text until now).
+func sanitizeWorkingCopies(tx *gorm.DB, t *models.ContentType) error {
+	var entries []models.Entry
+	if err := tx.Select("id", "data").Where("type = ?", t.Key).Find(&entries).Error; err != nil {
+		return err
+	}
+	for _, e := range entries {
+		dirty := false
+		for _, f := range t.Fields {
+			if str, ok := e.Data[f.Name].(string); ok && f.Type == models.FieldRichText {
+				if clean := sanitizeHTML(str); clean != str {
+					e.Data[f.Name], dirty = clean, true
+				}
+			}
+		}
+		if dirty {
+			if err := tx.Model(&models.Entry{}).Where("id = ?", e.ID).Update("data", e.Data).Error; err != nil {
+				return err
+			}
 		}
 	}
 	return nil

@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -235,7 +236,9 @@ func (s *Server) deliver(c echo.Context) error {
 	// the cache) share one computation, which does not stop when the first
 	// of them hangs up.
 	v, err, _ := s.inflight.Do(fmt.Sprint(gen, " ", key), func() (any, error) {
-		a, err := s.answer(context.WithoutCancel(ctx), t, q)
+		shared, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		defer cancel()
+		a, err := s.answer(shared, t, q)
 		if err == nil {
 			s.answers.put(gen, key, a)
 		}

@@ -141,3 +141,48 @@ func TestDeliveryCacheIsBounded(t *testing.T) {
 		t.Fatal("a change did not empty the cache")
 	}
 }
+
+// TestTypeSavesAndIndexes: saving types never fails because two of them
+// build the same filter index at once, and publishing does not wait for it.
+func TestTypeSavesAndIndexes(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *database.DB) {
+		n := newNewsroom(t, db)
+		counts := parallel(4, func(i int) int {
+			return n.call(n.admin, "POST", "/api/content-types", map[string]any{"key": fmt.Sprintf("kind_%d", i), "name": "Kind",
+				"fields": []map[string]any{{"name": "shared_field", "type": "text"}, {"name": "score", "type": "number"}}}).Status
+		})
+		if counts[201] != 4 {
+			t.Fatalf("4 types with the same field names at once: %v", counts)
+		}
+		// They are built in the background, once.
+		var indexes int64
+		for deadline := time.Now().Add(10 * time.Second); indexes != 2 && time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+			if db.Dialect == "postgres" {
+				db.Raw("SELECT COUNT(*) FROM pg_indexes WHERE indexname IN ('pe_f_shared_field_text', 'pe_f_score_num')").Scan(&indexes)
+			} else {
+				db.Raw("SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name IN ('pe_f_shared_field_text', 'pe_f_score_num')").Scan(&indexes)
+			}
+		}
+		if indexes != 2 {
+			t.Fatalf("%d of the 2 filter indexes exist", indexes)
+		}
+	})
+}
+
+// TestTextBecomingRichTextIsSanitised: values stored as plain text are
+// sanitised once the field becomes rich text, in snapshots and working copies.
+func TestTextBecomingRichTextIsSanitised(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *database.DB) {
+		n := newNewsroom(t, db)
+		expect(t, n.call(n.admin, "POST", "/api/content-types", map[string]any{"key": "note", "name": "Note", "public": true, "slug_field": "title",
+			"fields": []map[string]any{{"name": "title", "type": "text"}, {"name": "text", "type": "text"}}}), 201, "")
+		id := n.publish(t, "note", map[string]any{"title": "Hi", "text": `<img src=x onerror="alert(1)">hello`})
+		expect(t, n.call(n.admin, "PATCH", "/api/content-types/note", map[string]any{"fields": []map[string]any{
+			{"name": "title", "type": "text"}, {"name": "text", "type": "richtext"}}}), 200, "")
+		for _, r := range []*response{n.do(request{method: "GET", path: "/api/content/note/hi"}), n.call(n.editor, "GET", "/api/entries/"+id, nil)} {
+			if strings.Contains(string(r.Body), "onerror") || !strings.Contains(string(r.Body), "hello") {
+				t.Fatalf("not sanitised: %s", r.Body)
+			}
+		}
+	})
+}
