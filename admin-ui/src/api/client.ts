@@ -53,25 +53,40 @@ class Session {
     this.onChange(null);
   }
 
-  /** Refresh returns a new pair, or null (and signs out) when the session is over. */
+  /**
+   * Refresh returns a new pair, or null when the session is over (then it
+   * signs out). Refresh tokens are single-use, so tabs take turns through a
+   * Web Lock and each reads the newest token only once it holds the lock.
+   * A failure that is not the server refusing the token (a network error,
+   * a 503) keeps the session for the next try.
+   */
   refresh(): Promise<TokenPair | null> {
     if (!this.refreshing) {
-      const token = this.refreshToken;
-      this.refreshing = (async () => {
+      const run = async (): Promise<TokenPair | null> => {
+        const token = this.refreshToken;
         if (!token) return null;
-        const res = await fetch("/api/auth/refresh", {
-          method: "POST",
-          headers: { "Content-Type": "application/json" },
-          body: JSON.stringify({ refresh_token: token }),
-        });
-        if (!res.ok) {
+        let res: Response;
+        try {
+          res = await fetch("/api/auth/refresh", {
+            method: "POST",
+            headers: { "Content-Type": "application/json" },
+            body: JSON.stringify({ refresh_token: token }),
+          });
+        } catch {
+          return null;
+        }
+        if (res.status === 401 || res.status === 400) {
           this.clear();
           return null;
         }
+        if (!res.ok) return null;
         const pair = (await res.json()) as TokenPair;
         this.set(pair);
         return pair;
-      })().finally(() => {
+      };
+      const locks = typeof navigator !== "undefined" ? navigator.locks : undefined;
+      const attempt = async () => (locks ? ((await locks.request("cms-refresh", run)) as TokenPair | null) : run());
+      this.refreshing = attempt().finally(() => {
         this.refreshing = null;
       });
     }

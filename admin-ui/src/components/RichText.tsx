@@ -1,4 +1,4 @@
-import { useEffect } from "react";
+import { useEffect, useRef } from "react";
 import { EditorContent, useEditor } from "@tiptap/react";
 import StarterKit from "@tiptap/starter-kit";
 
@@ -6,6 +6,8 @@ type Props = { id: string; label: string; value: string; onChange: (html: string
 
 /** RichText edits HTML with TipTap (ProseMirror); the server sanitises what it stores. */
 export function RichText({ id, label, value, onChange, readOnly, describedBy }: Props) {
+  // What the editor itself last reported: any other value came from outside.
+  const emitted = useRef(value);
   const editor = useEditor({
     // The CSP forbids inline styles: TipTap's base CSS is in styles.css instead.
     injectCSS: false,
@@ -22,13 +24,21 @@ export function RichText({ id, label, value, onChange, readOnly, describedBy }: 
         class: "richtext-area",
       },
     },
-    onUpdate: ({ editor }) => onChange(editor.isEmpty ? "" : editor.getHTML()),
+    onUpdate: ({ editor }) => {
+      emitted.current = editor.isEmpty ? "" : editor.getHTML();
+      onChange(emitted.current);
+    },
   });
-  // Take in a value replaced from outside (a reload or a restore).
+  // Take in a value replaced from outside (a reload, a restore, someone
+  // else's save while nothing was typed here), focused or not: an editor
+  // that kept its stale text would later save it over their change.
   useEffect(() => {
     // useEditor may hand back an instance it has already destroyed (it destroys the first one if
     // effects run over 1 ms after render); a destroyed editor throws on getHTML.
-    if (editor && !editor.isDestroyed && !editor.isFocused && editor.getHTML() !== value) editor.commands.setContent(value, { emitUpdate: false });
+    if (editor && !editor.isDestroyed && value !== emitted.current) {
+      emitted.current = value;
+      editor.commands.setContent(value, { emitUpdate: false });
+    }
   }, [editor, value]);
   useEffect(() => {
     if (editor && !editor.isDestroyed) editor.setEditable(!readOnly, false); // false: not an edit by the user

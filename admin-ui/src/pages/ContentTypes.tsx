@@ -1,4 +1,4 @@
-import { useEffect, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { api, unwrap, type ContentType, type Field } from "../api/client";
 import { Link, navigate } from "../router";
@@ -56,14 +56,25 @@ export function ContentTypes() {
 
 type Draft = { key: string; name: string; public: boolean; slug_field: string; fields: Field[] };
 
+// Each field row keeps one React key while rows move, so focus stays with it.
+let nextRowKey = 0;
+const rowKeys = (n: number) => Array.from({ length: n }, () => ++nextRowKey);
+
 export function ContentTypeEditor({ typeKey }: { typeKey: string }) {
   const types = useContentTypes();
   const qc = useQueryClient();
   const isNew = typeKey === "new";
   const existing = types.data?.find((t) => t.key === typeKey);
   const [draft, setDraft] = useState<Draft>({ key: "", name: "", public: false, slug_field: "title", fields: [{ name: "title", type: "text", required: true }] });
+  const [keys, setKeys] = useState<number[]>(() => rowKeys(1));
+  // Load the saved type once: a background refetch must not wipe edits.
+  const loaded = useRef("");
   useEffect(() => {
-    if (existing) setDraft({ key: existing.key, name: existing.name, public: existing.public, slug_field: existing.slug_field, fields: existing.fields });
+    if (existing && loaded.current !== existing.key) {
+      loaded.current = existing.key;
+      setDraft({ key: existing.key, name: existing.name, public: existing.public, slug_field: existing.slug_field, fields: existing.fields });
+      setKeys(rowKeys(existing.fields.length));
+    }
   }, [existing]);
   const save = useMutation({
     mutationFn: (): Promise<ContentType> =>
@@ -86,11 +97,17 @@ export function ContentTypeEditor({ typeKey }: { typeKey: string }) {
   if (!isNew && !existing) return <ErrorNote error={new Error(`There is no content type "${typeKey}".`)} />;
   const errors = fieldErrors(save.error);
   const setField = (i: number, f: Partial<Field>) => setDraft({ ...draft, fields: draft.fields.map((x, j) => (j === i ? { ...x, ...f } : x)) });
-  const move = (i: number, by: number) => {
+  const move = (i: number, by: number, button: HTMLButtonElement) => {
     const fields = [...draft.fields];
     const [f] = fields.splice(i, 1);
     fields.splice(i + by, 0, f!);
+    const ks = [...keys];
+    const [k] = ks.splice(i, 1);
+    ks.splice(i + by, 0, k!);
     setDraft({ ...draft, fields });
+    setKeys(ks);
+    // The row moved, and the button with it; keep the focus on it.
+    requestAnimationFrame(() => button.focus());
   };
   return (
     <section>
@@ -143,7 +160,7 @@ export function ContentTypeEditor({ typeKey }: { typeKey: string }) {
             const at = `fields[${i}]`;
             const err = Object.entries(errors).filter(([k]) => k.startsWith(at)).map(([, v]) => v);
             return (
-              <div className="field-row" key={i} role="group" aria-label={`Field ${i + 1}`}>
+              <div className="field-row" key={keys[i]} role="group" aria-label={`Field ${i + 1}`}>
                 <div>
                   <label htmlFor={`f${i}-name`}>Field name</label>
                   <input id={`f${i}-name`} value={f.name} onChange={(e) => setField(i, { name: e.target.value })} />
@@ -186,13 +203,16 @@ export function ContentTypeEditor({ typeKey }: { typeKey: string }) {
                   </div>
                 )}
                 <div className="row-tools">
-                  <button type="button" className="tool" aria-label={`Move field ${f.name || i + 1} up`} disabled={i === 0} onClick={() => move(i, -1)}>
+                  <button type="button" className="tool" aria-label={`Move field ${f.name || i + 1} up`} disabled={i === 0} onClick={(e) => move(i, -1, e.currentTarget)}>
                     ↑
                   </button>
-                  <button type="button" className="tool" aria-label={`Move field ${f.name || i + 1} down`} disabled={i === draft.fields.length - 1} onClick={() => move(i, 1)}>
+                  <button type="button" className="tool" aria-label={`Move field ${f.name || i + 1} down`} disabled={i === draft.fields.length - 1} onClick={(e) => move(i, 1, e.currentTarget)}>
                     ↓
                   </button>
-                  <button type="button" className="tool" aria-label={`Remove field ${f.name || i + 1}`} onClick={() => setDraft({ ...draft, fields: draft.fields.filter((_, j) => j !== i) })}>
+                  <button type="button" className="tool" aria-label={`Remove field ${f.name || i + 1}`} onClick={() => {
+                      setDraft({ ...draft, fields: draft.fields.filter((_, j) => j !== i) });
+                      setKeys(keys.filter((_, j) => j !== i));
+                    }}>
                     ✕
                   </button>
                 </div>
@@ -200,7 +220,14 @@ export function ContentTypeEditor({ typeKey }: { typeKey: string }) {
               </div>
             );
           })}
-          <button type="button" className="secondary" onClick={() => setDraft({ ...draft, fields: [...draft.fields, { name: "", type: "text" }] })}>
+          <button
+            type="button"
+            className="secondary"
+            onClick={() => {
+              setDraft({ ...draft, fields: [...draft.fields, { name: "", type: "text" }] });
+              setKeys([...keys, ...rowKeys(1)]);
+            }}
+          >
             Add field
           </button>
         </fieldset>

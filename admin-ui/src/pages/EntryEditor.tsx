@@ -1,4 +1,4 @@
-import { useEffect, useState, type FormEvent } from "react";
+import { useEffect, useRef, useState, type FormEvent } from "react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api, ApiError, unwrap, type ContentType, type Entry } from "../api/client";
 import { useAuth } from "../auth";
@@ -85,7 +85,8 @@ function ExistingEntry({ id, types }: { id: string; types: ContentType[] }) {
   const entry = useQuery({ queryKey: ["entry", id], queryFn: () => unwrap(api.GET("/api/entries/{id}", { params: { path: { id } } })) });
   const [data, setData] = useState<Data>({});
   const [slug, setSlug] = useState("");
-  const [base, setBase] = useState<Entry | null>(null); // the version being edited
+  const [base, setBase] = useState<Entry | null>(null); // the version the next save claims to edit
+  const [origin, setOrigin] = useState<Data>({}); // the data this user's edits started from
   const [dirty, setDirty] = useState(false);
   const [conflict, setConflict] = useState<Entry | null>(null);
   const [saved, setSaved] = useState("");
@@ -94,29 +95,45 @@ function ExistingEntry({ id, types }: { id: string; types: ContentType[] }) {
   useEffect(() => {
     if (entry.data && (!dirty || !base)) {
       setBase(entry.data);
+      setOrigin(entry.data.data);
       setData(entry.data.data);
       setSlug(entry.data.slug);
     }
   }, [entry.data, dirty, base]);
 
+  // What is on screen now, for telling whether the user typed during a save.
+  const current = useRef({ data, slug });
+  current.current = { data, slug };
+
   const save = useMutation({
-    mutationFn: () => {
-      const type = types.find((t) => t.key === base!.type)!;
-      // Send every field: a removed value goes as null.
+    mutationFn: (sent: { data: Data; slug: string; base: Entry; origin: Data }) => {
+      const type = types.find((t) => t.key === sent.base.type)!;
+      // Send only what this user changed (a removed value as null): a field
+      // they never touched keeps whatever is saved, even someone else's edit.
       const body: Data = {};
-      for (const f of type.fields) body[f.name] = data[f.name] ?? null;
+      for (const f of type.fields) {
+        if (JSON.stringify(sent.data[f.name] ?? null) !== JSON.stringify(sent.origin[f.name] ?? null)) body[f.name] = sent.data[f.name] ?? null;
+      }
       return unwrap(
-        api.PATCH("/api/entries/{id}", { params: { path: { id } }, body: { version: base!.version, data: body, ...(slug !== base!.slug ? { slug } : {}) } }),
+        api.PATCH("/api/entries/{id}", {
+          params: { path: { id } },
+          body: { version: sent.base.version, data: body, ...(sent.slug !== sent.base.slug ? { slug: sent.slug } : {}) },
+        }),
       );
     },
-    onSuccess: (e) => {
+    onSuccess: (e, sent) => {
       qc.setQueryData(["entry", id], e);
       qc.invalidateQueries({ queryKey: ["entries"] });
-      qc.invalidateQueries({ queryKey: ["entry", id] });
+      qc.invalidateQueries({ queryKey: ["history", id] });
       setBase(e);
-      setData(e.data);
-      setDirty(false);
+      setOrigin(e.data);
       setSaved(`Saved revision ${e.revision}.`);
+      // Typing that went on during the save stays, on top of the new version.
+      if (current.current.data === sent.data && current.current.slug === sent.slug) {
+        setData(e.data);
+        setSlug(e.slug);
+        setDirty(false);
+      }
     },
     onError: async (err) => {
       setSaved("");
@@ -131,8 +148,8 @@ function ExistingEntry({ id, types }: { id: string; types: ContentType[] }) {
   if (!base) return <Loading />;
   const type = types.find((t) => t.key === base.type);
   if (!type) return <ErrorNote error={new Error(`Unknown content type ${base.type}`)} />;
-  const current = entry.data;
-  const editable = canEdit(user!, current);
+  const live = entry.data;
+  const editable = canEdit(user!, live);
   const errors = fieldErrors(save.error);
   const edit = (d: Data) => {
     setData(d);
@@ -144,19 +161,21 @@ function ExistingEntry({ id, types }: { id: string; types: ContentType[] }) {
     <section className="entry">
       <div className="page-head">
         <h1>{entryTitle(data, slug)}</h1>
-        <StatusBadge status={current.status} live={current.live} />
+        <StatusBadge status={live.status} live={live.live} />
       </div>
       <p className="muted">
-        {type.name} · by {current.author.name} · version {current.version}, revision {current.revision} · updated {when(current.updated_at)}
-        {current.status === "scheduled" && ` · goes live ${when(current.publish_at)}`}
-        {current.live && current.published_at && ` · live since ${when(current.published_at)}`}
+        {type.name} · by {live.author.name} · version {live.version}, revision {live.revision} · updated {when(live.updated_at)}
+        {live.status === "scheduled" && ` · goes live ${when(live.publish_at)}`}
+        {live.live && live.published_at && ` · live since ${when(live.published_at)}`}
       </p>
 
-      <Workflow entry={current} selfApproval={instance.data?.self_approval ?? false} dirty={dirty} />
+      <Workflow entry={live} selfApproval={instance.data?.self_approval ?? false} dirty={dirty} />
 
       {conflict && (
         <div className="conflict" role="alertdialog" aria-labelledby="conflict-title" aria-describedby="conflict-text">
-          <h2 id="conflict-title">Someone else changed this entry</h2>
+          <h2 id="conflict-title" tabIndex={-1} ref={(h) => h?.focus()}>
+            Someone else changed this entry
+          </h2>
           <p id="conflict-text">
             {conflict.revision_author?.name ?? "Someone"} saved version {conflict.version} while you were editing version {base.version}. Your changes are not saved yet.
           </p>
@@ -167,6 +186,7 @@ function ExistingEntry({ id, types }: { id: string; types: ContentType[] }) {
               onClick={() => {
                 qc.setQueryData(["entry", id], conflict);
                 setBase(conflict);
+                setOrigin(conflict.data);
                 setData(conflict.data);
                 setSlug(conflict.slug);
                 setDirty(false);
@@ -180,7 +200,8 @@ function ExistingEntry({ id, types }: { id: string; types: ContentType[] }) {
               type="button"
               className="secondary"
               onClick={() => {
-                // Keep my edits, now on top of their version: saving overwrites theirs on purpose.
+                // Keep my edits on top of their version: saving sends only the
+                // fields I changed, so theirs stay wherever I did not touch.
                 setBase(conflict);
                 setConflict(null);
                 save.reset();
@@ -197,10 +218,10 @@ function ExistingEntry({ id, types }: { id: string; types: ContentType[] }) {
         noValidate
         onSubmit={(e: FormEvent) => {
           e.preventDefault();
-          save.mutate();
+          if (!save.isPending && dirty) save.mutate({ data, slug, base, origin });
         }}
       >
-        {!editable && <p className="notice">You cannot edit this entry while it is {current.status.replace("_", " ")}{current.author.id === user!.id ? "" : " or as it is not yours"}.</p>}
+        {!editable && <p className="notice">You cannot edit this entry while it is {live.status.replace("_", " ")}{live.author.id === user!.id ? "" : " or as it is not yours"}.</p>}
         <Fields type={type} data={data} setData={edit} errors={errors} readOnly={!editable} />
         <div className="field">
           <label htmlFor="slug">Slug</label>
@@ -210,7 +231,7 @@ function ExistingEntry({ id, types }: { id: string; types: ContentType[] }) {
         {!Object.keys(errors).length && save.error && !(save.error instanceof ApiError && save.error.code === "version_conflict") && <ErrorNote error={save.error} />}
         {editable && (
           <div className="actions">
-            <button type="submit" disabled={save.isPending || !dirty}>
+            <button type="submit" aria-disabled={save.isPending || !dirty}>
               Save
             </button>
             <span role="status" className="muted">
@@ -221,9 +242,9 @@ function ExistingEntry({ id, types }: { id: string; types: ContentType[] }) {
       </form>
 
       <Comments id={id} />
-      <Revisions entry={current} type={type} editable={editable} />
+      <Revisions entry={live} type={type} editable={editable} />
       <History id={id} />
-      <Preview entry={current} type={type} />
+      <Preview entry={live} type={type} />
     </section>
   );
 }
@@ -274,11 +295,11 @@ function Workflow({ entry, selfApproval, dirty }: { entry: Entry; selfApproval: 
   return (
     <div className="workflow" role="group" aria-label="Workflow">
       {available.map((a) => (
-        <button key={a} type="button" className={a === "Unpublish" || a === "Withdraw" ? "secondary" : undefined} disabled={act.isPending || (dirty && a === "Submit for review")} onClick={() => run(a)}>
+        <button key={a} type="button" className={a === "Unpublish" || a === "Withdraw" ? "secondary" : undefined} aria-disabled={act.isPending || dirty} onClick={() => !act.isPending && !dirty && run(a)}>
           {a}
         </button>
       ))}
-      {dirty && available.includes("Submit for review") && <span className="muted">Save before submitting.</span>}
+      {dirty && <span className="muted">Save your changes first: these act on the saved version.</span>}
       {asking === "changes" && (
         <form
           className="inline-form"
@@ -309,7 +330,7 @@ function Workflow({ entry, selfApproval, dirty }: { entry: Entry; selfApproval: 
           }}
         >
           <label htmlFor="schedule-at">Publish at (your time zone: {Intl.DateTimeFormat().resolvedOptions().timeZone})</label>
-          <input id="schedule-at" name="at" type="datetime-local" required autoFocus defaultValue={toLocalInput(new Date(Date.now() + 3600_000).toISOString())} />
+          <input id="schedule-at" name="at" type="datetime-local" required autoFocus min={toLocalInput(new Date().toISOString())} defaultValue={toLocalInput(new Date(Date.now() + 3600_000).toISOString())} />
           <div className="actions">
             <button type="submit">Confirm schedule</button>
             <button type="button" className="secondary" onClick={() => setAsking(null)}>
