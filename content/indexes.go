@@ -3,6 +3,7 @@ package content
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"gorm.io/gorm"
 
@@ -18,11 +19,12 @@ import (
 //
 // Indexes are built in the background after a type is saved, outside any
 // transaction: on PostgreSQL with CREATE INDEX CONCURRENTLY, so publishing
-// never waits for them, by whichever session gets the index's advisory
-// lock; the others skip it rather than wait (a concurrent build waits for
-// every other transaction to end, waiters included). A failed build is
-// logged and retried at the next start or type save: filters still work
-// without the index, only slower.
+// never waits for them. Two concurrent builds on one table deadlock (each
+// waits for the other's transaction to end), so builders take turns through
+// one advisory lock, and wait for it in Go between tries rather than in a
+// statement (a statement waiting for the lock would itself hold up the build
+// in progress). A failed build is logged and retried at the next start or
+// type save: filters still work without the index, only slower.
 
 // indexName names the index of a field expression.
 func indexName(f models.Field) string { return "pe_f_" + f.Name + "_" + kindOf(f) }
@@ -76,12 +78,21 @@ func (s *Service) buildIndex(ctx context.Context, f models.Field) error {
 	}
 	// One session for the advisory lock, the build and the unlock.
 	return s.db.WithContext(ctx).Connection(func(conn *gorm.DB) error {
-		var locked bool
-		if err := conn.Raw("SELECT pg_try_advisory_lock(hashtext(?))", name).Scan(&locked).Error; err != nil || !locked {
-			return err // another session is building it
+		for tries := 0; ; tries++ {
+			var locked bool
+			if err := conn.Raw("SELECT pg_try_advisory_lock(hashtext('cms_filter_indexes'))").Scan(&locked).Error; err != nil {
+				return err
+			}
+			if locked {
+				break
+			}
+			if tries == 600 {
+				return fmt.Errorf("another instance kept the index lock for a minute")
+			}
+			time.Sleep(100 * time.Millisecond)
 		}
-		defer conn.Exec("SELECT pg_advisory_unlock(hashtext(?))", name)
-		// A concurrent build that failed leaves an invalid index behind: drop it first.
+		defer conn.Exec("SELECT pg_advisory_unlock(hashtext('cms_filter_indexes'))")
+		// A build that was interrupted leaves an invalid index behind: drop it first.
 		var invalid int64
 		err := conn.Raw("SELECT COUNT(*) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE c.relname = ? AND NOT i.indisvalid", name).
 			Scan(&invalid).Error

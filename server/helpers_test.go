@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/loamcms/cms/accounts"
@@ -28,7 +29,7 @@ type env struct {
 	db       *database.DB
 	accounts *accounts.Service
 	srv      *Server
-	logs     *bytes.Buffer
+	logs     *lockedWriter
 }
 
 // envConfig holds the options of the services and the server of an env.
@@ -51,24 +52,43 @@ func newEnv(t *testing.T, db *database.DB, opts ...envOption) *env {
 
 func newEnvWith(t *testing.T, db *database.DB, authz models.Authorizer, opts ...envOption) *env {
 	t.Helper()
-	feed := changes.New(db.Dialect, slog.Default())
+	logs := &lockedWriter{}
+	log := slog.New(slog.NewTextHandler(logs, nil))
+	feed := changes.New(db.Dialect, log)
 	cfg := envConfig{
 		accounts: accounts.Options{JWTSecret: testSecret, Changes: feed},
 		server:   Options{MaxBody: 64 << 10},
-		content:  content.Options{Dialect: db.Dialect, Changes: feed},
+		content:  content.Options{Dialect: db.Dialect, Changes: feed, Log: log},
 	}
 	for _, o := range opts {
 		o(&cfg)
 	}
-	logs := &bytes.Buffer{}
 	acc := accounts.New(db.DB, authz, cfg.accounts)
 	sqlDB, err := db.DB.DB()
 	if err != nil {
 		t.Fatal(err)
 	}
 	cnt := content.New(db.DB, authz, cfg.content)
-	srv := New(cfg.server, Deps{Accounts: acc, Content: cnt, Ping: sqlDB.PingContext, Gen: feed.Gen, Log: slog.New(slog.NewTextHandler(logs, nil))})
+	srv := New(cfg.server, Deps{Accounts: acc, Content: cnt, Ping: sqlDB.PingContext, Gen: feed.Gen, Log: log})
 	return &env{t: t, db: db, accounts: acc, srv: srv, logs: logs}
+}
+
+// lockedWriter lets background work (index builds) log while a test reads.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  bytes.Buffer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}
+
+func (l *lockedWriter) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.String()
 }
 
 // response is a finished request.
