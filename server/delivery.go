@@ -139,6 +139,7 @@ type deliveryCache struct {
 	gen     uint64
 	answers map[string]cachedAnswer
 	bytes   int
+	types   map[string]*models.ContentType
 }
 
 type cachedAnswer struct {
@@ -182,7 +183,7 @@ func (d *deliveryCache) put(gen uint64, key string, a cachedAnswer) {
 // forget drops every answer when the count of changes has moved on.
 func (d *deliveryCache) forget(gen uint64) {
 	if d.answers == nil || d.gen != gen {
-		d.gen, d.answers, d.bytes = gen, map[string]cachedAnswer{}, 0
+		d.gen, d.answers, d.bytes, d.types = gen, map[string]cachedAnswer{}, 0, map[string]*models.ContentType{}
 	}
 }
 
@@ -217,7 +218,7 @@ func (s *Server) deliver(c echo.Context) error {
 	// Previews are never cached; published answers are the same for every
 	// reader allowed to see them, except that anonymous readers may not see
 	// embedded entries of non-public types.
-	key := c.Request().URL.Path + "?" + canonicalQuery(c.QueryParams())
+	key := c.Request().URL.Path + "?" + c.QueryParams().Encode() // sorted: equal queries share an entry
 	if q.Anonymous {
 		key = "public:" + key
 	}
@@ -276,19 +277,23 @@ func (s *Server) answer(ctx context.Context, t *models.ContentType, q content.De
 
 // deliveryType finds a content type, from the cache while nothing changed.
 func (s *Server) deliveryType(c echo.Context, gen uint64, key string) (*models.ContentType, error) {
-	if a, ok := s.answers.get(gen, "type:"+key); ok {
-		var t models.ContentType
-		if err := json.Unmarshal(a.body, &t); err == nil {
-			return &t, nil
-		}
+	d := &s.answers
+	d.mu.Lock()
+	d.forget(gen)
+	t, ok := d.types[key]
+	d.mu.Unlock()
+	if ok {
+		return t, nil
 	}
 	t, err := s.content.DeliveryType(c.Request().Context(), key)
 	if err != nil {
 		return nil, err
 	}
-	if b, err := json.Marshal(t); err == nil {
-		s.answers.put(gen, "type:"+key, cachedAnswer{body: b})
+	d.mu.Lock()
+	if d.gen == gen && len(d.types) < 1000 {
+		d.types[key] = t
 	}
+	d.mu.Unlock()
 	return t, nil
 }
 
@@ -310,6 +315,3 @@ func etagMatches(header, etag string) bool {
 	}
 	return false
 }
-
-// canonicalQuery orders the query so equal queries share a cache entry.
-func canonicalQuery(v url.Values) string { return v.Encode() }
