@@ -262,6 +262,36 @@ describe("admin UI journeys", () => {
     state.draft = { path, title: "Shared notes (editor)" };
   });
 
+  journey("6b. a focused rich-text editor takes in someone else's save instead of saving stale text over it", ["draft"], async (open) => {
+    const a = await open("editor");
+    const b = await open("admin");
+    await signIn(a.page, editor);
+    await signIn(b.page, admin);
+    await b.page.goto(state.draft.path);
+    await a.page.goto(state.draft.path);
+
+    // The admin puts the cursor in the body and types nothing; meanwhile the editor saves a body.
+    const adminBody = b.page.getByRole("textbox", { name: "Body" });
+    await adminBody.click();
+    const editorBody = a.page.getByRole("textbox", { name: "Body" });
+    await editorBody.click();
+    await a.page.keyboard.type("The editor's paragraph.");
+    await a.page.getByRole("button", { name: "Save", exact: true }).click();
+    await visible(a.page.getByRole("status").filter({ hasText: /Saved revision/ }));
+
+    // Once the admin's page refetches (here: it becomes visible again after the data went stale),
+    // the focused editor shows the saved text; the admin's addition then saves on top of it.
+    await b.page.waitForTimeout(5_500);
+    await b.page.evaluate(() => window.dispatchEvent(new Event("visibilitychange")));
+    await visible(adminBody.getByText("The editor's paragraph."));
+    await adminBody.press("End");
+    await b.page.keyboard.type(" And the admin's.");
+    await b.page.getByRole("button", { name: "Save", exact: true }).click();
+    await visible(b.page.getByRole("status").filter({ hasText: /Saved revision/ }));
+    const saved = await adminBody.innerText();
+    assert.ok(saved.includes("The editor's paragraph.") && saved.includes("And the admin's."), `both edits kept: ${saved}`);
+  });
+
   journey("7. the keyboard alone signs in and submits for review", ["draft"], async (open) => {
     const { page } = await open("editor");
     await page.goto("/admin/");
