@@ -106,8 +106,12 @@ export function ContentTypeEditor({ typeKey }: { typeKey: string }) {
     ks.splice(i + by, 0, k!);
     setDraft({ ...draft, fields });
     setKeys(ks);
-    // The row moved, and the button with it; keep the focus on it.
-    requestAnimationFrame(() => button.focus());
+    // The row moved, and the button with it; keep the focus on it (or on
+    // its neighbour, when the row reached an end and the button turned off).
+    requestAnimationFrame(() => {
+      const target = button.disabled ? (by < 0 ? button.nextElementSibling : button.previousElementSibling) : button;
+      (target as HTMLElement | null)?.focus();
+    });
   };
   return (
     <section>
