@@ -67,5 +67,4 @@ func ErrorCode(err error) Code {
 var (
 	ErrUnauthorized = &Error{Code: CodeUnauthorized, Message: "authentication required"}
 	ErrForbidden    = &Error{Code: CodeForbidden, Message: "you are not allowed to do this"}
-	ErrNotFound     = &Error{Code: CodeNotFound, Message: "not found"}
 )
