@@ -104,12 +104,13 @@ async function authedFetch(input: Request): Promise<Response> {
     return fetch(req);
   };
   const res = await send(input);
-  if (res.status !== 401 || input.url.includes("/api/auth/")) return res;
+  // A refused sign-in, refresh or sign-out is an answer, not an expired token.
+  if (res.status !== 401 || /\/api\/auth\/(login|refresh|logout)$/.test(new URL(input.url).pathname)) return res;
   const pair = await session.refresh();
   return pair ? send(retry) : res;
 }
 
-export const api = createClient<paths>({ baseUrl: "", fetch: authedFetch });
+export const api = createClient<paths>({ baseUrl: window.location.origin, fetch: authedFetch });
 
 type Result<T> = { data?: T; error?: unknown; response: Response };
 
