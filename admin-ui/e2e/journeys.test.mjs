@@ -101,6 +101,13 @@ describe("admin UI journeys", () => {
       await until(() => role.isChecked(), `${u.email} is listed as ${u.roles[0]}`);
     }
     state.users = true;
+
+    // Signing out ends the session: a reload does not sign back in.
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await visible(page.getByRole("heading", { name: "Sign in" }));
+    await page.reload();
+    await visible(page.getByRole("heading", { name: "Sign in" }));
+    assert.equal(await page.evaluate(() => localStorage.getItem("cms.refresh")), null);
   });
 
   journey("2. the editor signs in, writes a post with rich text and a category, and submits it", ["users"], async (open) => {
