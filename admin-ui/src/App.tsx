@@ -7,6 +7,7 @@ import { Entries } from "./pages/Entries";
 import { ContentTypes, ContentTypeEditor } from "./pages/ContentTypes";
 import { Users } from "./pages/Users";
 import { Tokens } from "./pages/Tokens";
+import { Media } from "./pages/Media";
 import { Loading } from "./components/ui";
 import { ErrorBoundary } from "./components/ErrorBoundary";
 
@@ -33,6 +34,7 @@ export function App() {
   if (path === "/" || path === "/dashboard") page = <Dashboard />;
   else if (path === "/entries") page = <Entries />;
   else if ((params = match("/entries/:id", path))) page = <EntryEditor id={params.id ?? ""} />;
+  else if (path === "/media") page = <Media />;
   else if (admin && path === "/content-types") page = <ContentTypes />;
   else if (admin && (params = match("/content-types/:key", path))) page = <ContentTypeEditor typeKey={params.key ?? ""} />;
   else if (admin && path === "/users") page = <Users />;
@@ -42,6 +44,7 @@ export function App() {
   const nav = [
     { to: "/", label: "Dashboard" },
     { to: "/entries", label: "Entries" },
+    { to: "/media", label: "Media" },
     ...(admin
       ? [
           { to: "/content-types", label: "Content types" },

@@ -12,6 +12,8 @@ export type HistoryEvent = Schemas["Event"];
 export type Status = Schemas["Status"];
 export type APIToken = Schemas["APIToken"];
 export type TokenPair = Schemas["TokenPair"];
+export type Media = Schemas["Media"];
+export type MediaUsage = Schemas["MediaUsage"];
 
 /** The contract's error body, thrown by `unwrap`. */
 export class ApiError extends Error {

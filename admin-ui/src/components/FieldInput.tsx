@@ -2,6 +2,7 @@ import type { Field } from "../api/client";
 import { RichText } from "./RichText";
 import { useEntries } from "../queries";
 import { entryTitle } from "./ui";
+import { MediaField } from "../media/MediaField";
 
 type Props = { field: Field; value: unknown; onChange: (v: unknown) => void; error?: string; readOnly?: boolean };
 
@@ -67,6 +68,9 @@ export function FieldInput({ field: f, value, onChange, error, readOnly }: Props
         </select>
       );
       break;
+    case "media":
+      input = <MediaField id={id} label={label} value={value} onChange={onChange} readOnly={readOnly} describedBy={describedBy} invalid={!!error} />;
+      break;
     case "relation":
       input = <RelationPicker field={f} common={common} value={value} onChange={onChange} />;
       break;
@@ -75,8 +79,8 @@ export function FieldInput({ field: f, value, onChange, error, readOnly }: Props
   }
   return (
     <div className="field">
-      {f.type === "richtext" ? (
-        <span className="label" id={`${id}-label`} onClick={() => document.getElementById(id)?.focus()}>
+      {f.type === "richtext" || f.type === "media" ? (
+        <span className="label" id={`${id}-label`} onClick={() => f.type === "richtext" && document.getElementById(id)?.focus()}>
           {label}
           {f.required && <span aria-hidden="true"> *</span>}
         </span>

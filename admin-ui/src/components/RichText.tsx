@@ -1,17 +1,50 @@
-import { useEffect, useRef } from "react";
-import { EditorContent, useEditor } from "@tiptap/react";
+import { useEffect, useRef, useState } from "react";
+import { EditorContent, useEditor, type Editor } from "@tiptap/react";
 import StarterKit from "@tiptap/starter-kit";
+import Image from "@tiptap/extension-image";
+import { NodeSelection } from "@tiptap/pm/state";
+import type { EditorView } from "@tiptap/pm/view";
+import type { Media } from "../api/client";
+import { useAuth } from "../auth";
+import { MediaPicker } from "../media/MediaPicker";
+import { AltDialog } from "../media/AltDialog";
+import { canUpload } from "../media/MediaDetail";
+import { uploadFile, uploadProblem } from "../media/upload";
+import { placeholderAt, placeholderElement, uploadKey, UploadPlaceholders } from "../media/uploadPlaceholders";
 
 type Props = { id: string; label: string; value: string; onChange: (html: string) => void; readOnly?: boolean; describedBy?: string };
 
+/**
+ * Images are blocks with src, alt, title, width and height, as the server's
+ * sanitiser keeps them. Pasted markup with data: or blob: images is not taken
+ * in: images come from the media library, as /media/… URLs.
+ */
+const CmsImage = Image.extend({
+  parseHTML() {
+    return [{ tag: 'img[src]:not([src^="data:"]):not([src^="blob:"])' }];
+  },
+}).configure({ inline: false, allowBase64: false });
+
+type Problem = { key: number; name: string; headline: string; detail: string };
+let problemKey = 0;
+
 /** RichText edits HTML with TipTap (ProseMirror); the server sanitises what it stores. */
 export function RichText({ id, label, value, onChange, readOnly, describedBy }: Props) {
+  const { user } = useAuth();
+  const uploader = canUpload(user);
   // What the editor itself last reported: any other value came from outside.
   const emitted = useRef(value);
+  const [problems, setProblems] = useState<Problem[]>([]);
+  const [pending, setPending] = useState(0);
+  const [altPrompt, setAltPrompt] = useState<string | null>(null); // src of an uploaded image still without alt text
+  const [picking, setPicking] = useState(false);
+  const [describing, setDescribing] = useState<{ mode: "insert" | "edit"; src: string; alt: string; item?: Media; pos?: number } | null>(null);
+  const uploadRef = useRef<(view: EditorView, files: File[], pos: number) => boolean>(() => false);
+
   const editor = useEditor({
     // The CSP forbids inline styles: TipTap's base CSS is in styles.css instead.
     injectCSS: false,
-    extensions: [StarterKit.configure({ heading: { levels: [2, 3] }, link: { openOnClick: false } })],
+    extensions: [StarterKit.configure({ heading: { levels: [2, 3] }, link: { openOnClick: false } }), CmsImage, UploadPlaceholders],
     content: value,
     editable: !readOnly,
     editorProps: {
@@ -23,12 +56,70 @@ export function RichText({ id, label, value, onChange, readOnly, describedBy }: 
         ...(describedBy ? { "aria-describedby": describedBy } : {}),
         class: "richtext-area",
       },
+      handlePaste: (view, event) => {
+        const files = Array.from(event.clipboardData?.files ?? []);
+        if (!files.length) return false;
+        event.preventDefault();
+        return uploadRef.current(view, files, view.state.selection.from);
+      },
+      handleDrop: (view, event, _slice, moved) => {
+        const files = Array.from((event as DragEvent).dataTransfer?.files ?? []);
+        if (moved || !files.length) return false;
+        event.preventDefault();
+        const at = view.posAtCoords({ left: event.clientX, top: event.clientY });
+        return uploadRef.current(view, files, at?.pos ?? view.state.selection.from);
+      },
     },
     onUpdate: ({ editor }) => {
       emitted.current = editor.isEmpty ? "" : editor.getHTML();
       onChange(emitted.current);
     },
   });
+
+  // Pasted or dropped files: each image gets a placeholder with a progress bar where it
+  // landed, then the uploaded image in its place; anything else is said, never dropped silently.
+  uploadRef.current = (view, files, pos) => {
+    if (readOnly) return true;
+    if (!uploader) {
+      setProblems((p) => [...p, { key: ++problemKey, name: files.map((f) => f.name).join(", "), headline: "You may not upload files", detail: "Ask an editor or an admin to add them to the media library." }]);
+      return true;
+    }
+    const images = files.filter((f) => f.type.startsWith("image/"));
+    const others = files.filter((f) => !f.type.startsWith("image/"));
+    if (others.length)
+      setProblems((p) => [
+        ...p,
+        ...others.map((f) => ({ key: ++problemKey, name: f.name, headline: "Not an image", detail: "Only images go into rich text; add other files through a media field or the Media page." })),
+      ]);
+    for (const file of images) {
+      const token = {};
+      const ph = placeholderElement(file.name);
+      view.dispatch(view.state.tr.setMeta(uploadKey, { add: { id: token, pos, el: ph.el } }));
+      setPending((n) => n + 1);
+      uploadFile(file, { onProgress: (p) => ph.progress(p.total ? Math.round((p.loaded / p.total) * 100) : 0) })
+        .then((m) => {
+          if (view.isDestroyed) return;
+          const at = placeholderAt(view.state, token);
+          view.dispatch(view.state.tr.setMeta(uploadKey, { remove: { id: token } }));
+          if (at === null || !editorRef.current || editorRef.current.isDestroyed) return; // its place was deleted meanwhile
+          editorRef.current
+            .chain()
+            .insertContentAt(at, { type: "image", attrs: { src: m.url, alt: m.alt, title: m.title || null, width: m.width, height: m.height } })
+            .run();
+          if (!m.alt.trim()) setAltPrompt(m.url);
+        })
+        .catch((err) => {
+          if (!view.isDestroyed) view.dispatch(view.state.tr.setMeta(uploadKey, { remove: { id: token } }));
+          const pr = uploadProblem(err);
+          setProblems((p) => [...p, { key: ++problemKey, name: file.name, ...pr }]);
+        })
+        .finally(() => setPending((n) => n - 1));
+    }
+    return true;
+  };
+  const editorRef = useRef<Editor | null>(null);
+  editorRef.current = editor;
+
   // Take in a value replaced from outside (a reload, a restore, someone
   // else's save while nothing was typed here), focused or not: an editor
   // that kept its stale text would later save it over their change.
@@ -44,11 +135,29 @@ export function RichText({ id, label, value, onChange, readOnly, describedBy }: 
     if (editor && !editor.isDestroyed) editor.setEditable(!readOnly, false); // false: not an edit by the user
   }, [editor, readOnly]);
   if (!editor) return null;
-  const tool = (name: string, active: boolean, run: () => void) => (
-    <button type="button" className="tool" aria-pressed={active} onClick={run} disabled={readOnly}>
+
+  const tool = (name: string, active: boolean, run: () => void, extra?: { label?: string; pressed?: boolean }) => (
+    <button type="button" className="tool" aria-pressed={extra?.pressed === false ? undefined : active} aria-label={extra?.label} onClick={run} disabled={readOnly}>
       {name}
     </button>
   );
+  const imageSelected = editor.isActive("image");
+  /** findImage selects the image with src (the first one still without alt text) and returns its position. */
+  const findImage = (src: string): number | null => {
+    let found: number | null = null;
+    editor.state.doc.descendants((node, pos) => {
+      if (found === null && node.type.name === "image" && node.attrs.src === src && !node.attrs.alt) found = pos;
+      return found === null;
+    });
+    return found;
+  };
+  const editAlt = (pos: number) => {
+    const node = editor.state.doc.nodeAt(pos);
+    if (!node || node.type.name !== "image") return;
+    editor.view.dispatch(editor.state.tr.setSelection(NodeSelection.create(editor.state.doc, pos)));
+    setDescribing({ mode: "edit", src: String(node.attrs.src), alt: String(node.attrs.alt ?? ""), pos });
+  };
+
   return (
     <div className="richtext">
       <div className="toolbar" role="toolbar" aria-label={`${label} formatting`}>
@@ -63,8 +172,84 @@ export function RichText({ id, label, value, onChange, readOnly, describedBy }: 
           if (href === "") editor.chain().focus().unsetLink().run();
           else editor.chain().focus().extendMarkRange("link").setLink({ href }).run();
         })}
+        {tool("Image", false, () => setPicking(true), { pressed: false, label: "Insert image" })}
+        {imageSelected && tool("Alt text", false, () => editAlt(editor.state.selection.from), { pressed: false, label: "Edit the image's alt text" })}
       </div>
+      {(pending > 0 || problems.length > 0 || altPrompt) && (
+        <div className="richtext-notes">
+          {pending > 0 && (
+            <p className="muted" role="status">
+              Uploading {pending} image{pending === 1 ? "" : "s"}… keep writing; {pending === 1 ? "it appears" : "they appear"} where you put {pending === 1 ? "it" : "them"}.
+            </p>
+          )}
+          {altPrompt && (
+            <p className="warn-note">
+              An image went in without alt text.{" "}
+              <button
+                type="button"
+                className="link"
+                onClick={() => {
+                  const pos = findImage(altPrompt);
+                  setAltPrompt(null);
+                  if (pos !== null) editAlt(pos);
+                }}
+              >
+                Describe it
+              </button>
+            </p>
+          )}
+          {problems.map((p) => (
+            <p key={p.key} className="upload-error" role="alert">
+              <strong>
+                {p.name}: {p.headline}
+              </strong>
+              {p.detail && <> — {p.detail}</>}{" "}
+              <button type="button" className="link" onClick={() => setProblems((all) => all.filter((x) => x.key !== p.key))} aria-label={`Dismiss the message about ${p.name}`}>
+                Dismiss
+              </button>
+            </p>
+          ))}
+        </div>
+      )}
       <EditorContent editor={editor} />
+      {picking && (
+        <MediaPicker
+          title="Insert an image"
+          lockKind="image"
+          chooseLabel="Next"
+          onClose={() => setPicking(false)}
+          onChoose={(m) => {
+            setPicking(false);
+            setDescribing({ mode: "insert", src: m.url, alt: m.alt, item: m });
+          }}
+        />
+      )}
+      {describing && (
+        <AltDialog
+          mode={describing.mode}
+          src={describing.src}
+          item={describing.item}
+          initialAlt={describing.alt}
+          onClose={() => {
+            setDescribing(null);
+            editor.commands.focus();
+          }}
+          onSubmit={(alt) => {
+            const d = describing;
+            setDescribing(null);
+            if (d.mode === "insert" && d.item) {
+              const m = d.item;
+              editor
+                .chain()
+                .focus()
+                .setImage({ src: m.url, alt, title: m.title || undefined, width: m.width ?? undefined, height: m.height ?? undefined })
+                .run();
+            } else if (d.pos !== undefined) {
+              editor.chain().focus().setNodeSelection(d.pos).updateAttributes("image", { alt }).run();
+            }
+          }}
+        />
+      )}
     </div>
   );
 }

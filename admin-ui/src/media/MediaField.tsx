@@ -1,0 +1,77 @@
+import { useState } from "react";
+import { ApiError } from "../api/client";
+import { Link } from "../router";
+import { dimensions, formatBytes, missingAlt, typeLabel } from "./format";
+import { AltBadge, Thumb } from "./Library";
+import { MediaPicker } from "./MediaPicker";
+import { useMediaItem } from "./queries";
+
+type Props = { id: string; label: string; value: unknown; onChange: (v: unknown) => void; readOnly?: boolean; describedBy?: string; invalid?: boolean };
+
+/** MediaField is the input of a `media` field: the chosen file (thumbnail, name, alt text), Choose and Remove. */
+export function MediaField({ id, label, value, onChange, readOnly, describedBy, invalid }: Props) {
+  const chosen = typeof value === "string" && value ? value : null;
+  const q = useMediaItem(chosen);
+  const [picking, setPicking] = useState(false);
+  const m = q.data;
+  const gone = q.error instanceof ApiError && q.error.status === 404;
+  return (
+    <div className={`media-field ${invalid ? "invalid" : ""}`} role="group" aria-labelledby={`${id}-label`} aria-describedby={describedBy}>
+      {chosen ? (
+        <div className="media-chosen">
+          {m ? <Thumb item={m} width={160} className="thumb thumb-field" /> : <span className="thumb thumb-field" />}
+          <div className="media-chosen-text">
+            {m ? (
+              <>
+                <strong className="media-name">{m.filename}</strong>
+                <span className="muted">
+                  {typeLabel(m)} · {formatBytes(m.size)}
+                  {dimensions(m) && ` · ${dimensions(m)}`}
+                </span>
+                {missingAlt(m) ? (
+                  <span>
+                    <AltBadge item={m} />{" "}
+                    <Link to={`/media?item=${encodeURIComponent(m.id)}`}>Add alt text</Link>
+                  </span>
+                ) : m.alt ? (
+                  <span className="muted clamp">Alt: {m.alt}</span>
+                ) : null}
+              </>
+            ) : gone ? (
+              <span className="error">The chosen file no longer exists. Choose another, or remove it.</span>
+            ) : q.error ? (
+              <span className="error">{q.error.message}</span>
+            ) : (
+              <span className="muted">Loading…</span>
+            )}
+          </div>
+        </div>
+      ) : (
+        <p className="muted media-none">No file chosen.</p>
+      )}
+      {!readOnly && (
+        <div className="row-tools">
+          <button type="button" id={id} className="secondary" onClick={() => setPicking(true)} aria-label={`${chosen ? "Change" : "Choose"} ${label.toLowerCase()}`}>
+            {chosen ? "Change…" : "Choose…"}
+          </button>
+          {chosen && (
+            <button type="button" className="secondary" onClick={() => onChange(null)} aria-label={`Remove ${label.toLowerCase()}`}>
+              Remove
+            </button>
+          )}
+        </div>
+      )}
+      {picking && (
+        <MediaPicker
+          title={`Choose ${label.toLowerCase()}`}
+          initialId={chosen}
+          onClose={() => setPicking(false)}
+          onChoose={(picked) => {
+            onChange(picked.id);
+            setPicking(false);
+          }}
+        />
+      )}
+    </div>
+  );
+}
