@@ -16,6 +16,7 @@ import (
 	"github.com/loamcms/cms/internal/changes"
 	"github.com/loamcms/cms/internal/config"
 	"github.com/loamcms/cms/internal/database"
+	"github.com/loamcms/cms/media"
 	"github.com/loamcms/cms/policies"
 	"github.com/loamcms/cms/server"
 )
@@ -26,6 +27,7 @@ type app struct {
 	db       *database.DB
 	accounts *accounts.Service
 	content  *content.Service
+	media    *media.Service
 	changes  *changes.Feed
 	log      *slog.Logger
 }
@@ -61,14 +63,20 @@ func open(ctx context.Context, cfg *config.Config, log *slog.Logger) (*app, erro
 		db.Close()
 		return nil, err
 	}
-	return &app{cfg: cfg, db: db, accounts: acc, content: cnt, changes: feed, log: log}, nil
+	store, err := media.OpenStore(ctx, cfg.StorageURL, media.S3Keys{AccessKey: cfg.S3AccessKey, SecretKey: cfg.S3SecretKey})
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	med := media.New(db.DB, store, enforcer, media.Options{MaxUpload: cfg.MaxUpload, Changes: feed, Log: log})
+	return &app{cfg: cfg, db: db, accounts: acc, content: cnt, media: med, changes: feed, log: log}, nil
 }
 
 func (a *app) server() *server.Server {
 	sqlDB, _ := a.db.DB.DB()
 	return server.New(
-		server.Options{MaxBody: a.cfg.MaxBody, TrustedProxies: a.cfg.TrustedProxies, SelfApproval: a.cfg.SelfApproval},
-		server.Deps{Accounts: a.accounts, Content: a.content, Ping: sqlDB.PingContext, Gen: a.changes.Gen, Log: a.log},
+		server.Options{MaxBody: a.cfg.MaxBody, MaxUpload: a.cfg.MaxUpload, TrustedProxies: a.cfg.TrustedProxies, SelfApproval: a.cfg.SelfApproval},
+		server.Deps{Accounts: a.accounts, Content: a.content, Media: a.media, Ping: sqlDB.PingContext, Gen: a.changes.Gen, Log: a.log},
 	)
 }
 

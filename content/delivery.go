@@ -334,6 +334,9 @@ func (s *Service) items(ctx context.Context, t *models.ContentType, rows []row, 
 	for i, r := range rows {
 		out[i] = flatten(t, r)
 	}
+	if err := s.expandMedia(ctx, t, out); err != nil {
+		return nil, err
+	}
 	for _, name := range q.Include {
 		f, ok := t.Field(name)
 		if !ok || f.Type != models.FieldRelation {
@@ -391,8 +394,13 @@ func (s *Service) embed(ctx context.Context, f models.Field, items []Item, q Del
 		return err
 	}
 	byID := map[string]Item{}
+	related := make([]Item, 0, len(rows))
 	for _, r := range rows {
 		byID[r.ID] = flatten(target, r)
+		related = append(related, byID[r.ID])
+	}
+	if err := s.expandMedia(ctx, target, related); err != nil {
+		return err
 	}
 	for _, it := range items {
 		switch v := asRelation(it[f.Name]).(type) {

@@ -86,6 +86,9 @@ func (s *Service) CreateEntry(ctx context.Context, p models.Principal, in NewEnt
 		if err := tx.Create(&ev).Error; err != nil {
 			return err
 		}
+		if err := syncRefs(tx, e.ID, models.RefWorking, mediaIDs(t, e.Data)); err != nil {
+			return err
+		}
 		out, err = entryView(tx, &e)
 		return err
 	})

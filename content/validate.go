@@ -67,6 +67,9 @@ func (s *Service) validateData(db *gorm.DB, t *models.ContentType, base models.D
 	if err := checkRelations(db, relations, out, fields); err != nil {
 		return nil, err
 	}
+	if err := checkMedia(db, t, out, fields); err != nil {
+		return nil, err
+	}
 	if len(fields) > 0 {
 		return nil, models.Invalid(fields)
 	}

@@ -147,6 +147,9 @@ func (s *Service) Transition(ctx context.Context, p models.Principal, id string,
 			if err := st.Edit(tx, &e, t); err != nil {
 				return err
 			}
+			if err := syncRefs(tx, e.ID, models.RefWorking, mediaIDs(t, e.Data)); err != nil {
+				return err
+			}
 			e.Revision++
 			rev := models.Revision{ID: newID(), EntryID: e.ID, Number: e.Revision, Slug: e.Slug, Data: e.Data, AuthorID: p.UserID, CreatedAt: now}
 			if err := tx.Create(&rev).Error; err != nil {
@@ -168,6 +171,9 @@ func (s *Service) Transition(ctx context.Context, p models.Principal, id string,
 			changes["publish_at"] = nil
 		case models.ActionUnpublish:
 			if err := tx.Where("entry_id = ?", e.ID).Delete(&models.PublishedEntry{}).Error; err != nil {
+				return err
+			}
+			if err := syncRefs(tx, e.ID, models.RefLive, nil); err != nil {
 				return err
 			}
 			changes["published_revision"], changes["published_at"], changes["publish_at"] = nil, nil, nil
@@ -265,7 +271,7 @@ func refreshSnapshots(tx *gorm.DB, t *models.ContentType) error {
 			return err
 		}
 	}
-	return nil
+	return refreshRefs(tx, t)
 }
 
 // keepFields returns the values of the type's current fields, with rich
@@ -341,7 +347,7 @@ func (s *Service) writeSnapshot(tx *gorm.DB, e *models.Entry, now time.Time) err
 		}
 		return err
 	}
-	return nil
+	return syncRefs(tx, e.ID, models.RefLive, mediaIDs(t, e.Data))
 }
 
 var actionWords = map[models.Action]string{

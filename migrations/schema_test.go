@@ -17,7 +17,7 @@ import (
 var persisted = []any{
 	&models.User{}, &models.Session{}, &models.RefreshToken{}, &models.LoginThrottle{}, &models.SetupToken{},
 	&models.APIToken{}, &models.ContentType{}, &models.Entry{}, &models.Revision{}, &models.Comment{},
-	&models.Event{}, &models.PublishedEntry{},
+	&models.Event{}, &models.PublishedEntry{}, &models.Media{}, &models.MediaRef{},
 }
 
 // TestSchemaMatchesModels proves that, on each dialect, the migrated schema

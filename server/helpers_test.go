@@ -3,11 +3,14 @@ package server
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
+	"mime/multipart"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/textproto"
 	"strings"
 	"sync"
 	"testing"
@@ -16,6 +19,8 @@ import (
 	"github.com/loamcms/cms/content"
 	"github.com/loamcms/cms/internal/changes"
 	"github.com/loamcms/cms/internal/database"
+	"github.com/loamcms/cms/internal/storetest"
+	"github.com/loamcms/cms/media"
 	"github.com/loamcms/cms/models"
 	"github.com/loamcms/cms/policies"
 )
@@ -28,6 +33,8 @@ type env struct {
 	t        *testing.T
 	db       *database.DB
 	accounts *accounts.Service
+	media    *media.Service
+	store    media.Store
 	srv      *Server
 	logs     *lockedWriter
 }
@@ -37,6 +44,8 @@ type envConfig struct {
 	accounts accounts.Options
 	server   Options
 	content  content.Options
+	media    media.Options
+	store    media.Store // default: a folder in the test's temporary directory
 }
 
 type envOption func(*envConfig)
@@ -57,7 +66,7 @@ func newEnvWith(t *testing.T, db *database.DB, authz models.Authorizer, opts ...
 	feed := changes.New(db.Dialect, log)
 	cfg := envConfig{
 		accounts: accounts.Options{JWTSecret: testSecret, Changes: feed},
-		server:   Options{MaxBody: 64 << 10},
+		server:   Options{MaxBody: 64 << 10, MaxUpload: 8 << 20},
 		content:  content.Options{Dialect: db.Dialect, Changes: feed, Log: log},
 	}
 	for _, o := range opts {
@@ -69,8 +78,16 @@ func newEnvWith(t *testing.T, db *database.DB, authz models.Authorizer, opts ...
 		t.Fatal(err)
 	}
 	cnt := content.New(db.DB, authz, cfg.content)
-	srv := New(cfg.server, Deps{Accounts: acc, Content: cnt, Ping: sqlDB.PingContext, Gen: feed.Gen, Log: log})
-	return &env{t: t, db: db, accounts: acc, srv: srv, logs: logs}
+	if cfg.store == nil {
+		cfg.store = storetest.Open(t, "folder")
+	}
+	cfg.media.MaxUpload, cfg.media.Changes, cfg.media.Log = cfg.server.MaxUpload, feed, log
+	if cfg.media.TempDir == "" {
+		cfg.media.TempDir = t.TempDir()
+	}
+	med := media.New(db.DB, cfg.store, authz, cfg.media)
+	srv := New(cfg.server, Deps{Accounts: acc, Content: cnt, Media: med, Ping: sqlDB.PingContext, Gen: feed.Gen, Log: log})
+	return &env{t: t, db: db, accounts: acc, media: med, store: cfg.store, srv: srv, logs: logs}
 }
 
 // lockedWriter lets background work (index builds) log while a test reads.
@@ -128,8 +145,13 @@ type request struct {
 func (e *env) do(rq request) *response {
 	e.t.Helper()
 	var body io.Reader
+	contentType := "application/json"
 	switch b := rq.body.(type) {
 	case nil:
+	case upload:
+		var data []byte
+		data, contentType = b.encode(e.t)
+		body = bytes.NewReader(data)
 	case string:
 		body = strings.NewReader(b)
 	default:
@@ -141,7 +163,7 @@ func (e *env) do(rq request) *response {
 	}
 	req := httptest.NewRequest(rq.method, rq.path, body)
 	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Content-Type", contentType)
 	}
 	if rq.token != "" {
 		req.Header.Set("Authorization", "Bearer "+rq.token)
@@ -207,3 +229,35 @@ func (e *env) signedIn(email string, roles ...string) *account {
 }
 
 func parseCIDR(s string) (net.IP, *net.IPNet, error) { return net.ParseCIDR(s) }
+
+// upload is a multipart/form-data body: a file part (when data is not nil)
+// and form fields.
+type upload struct {
+	filename, contentType string // of the file part
+	data                  []byte
+	fields                map[string]string
+}
+
+func (u upload) encode(t *testing.T) ([]byte, string) {
+	var buf bytes.Buffer
+	w := multipart.NewWriter(&buf)
+	for k, v := range u.fields {
+		w.WriteField(k, v)
+	}
+	if u.data != nil {
+		h := textproto.MIMEHeader{}
+		h.Set("Content-Disposition", fmt.Sprintf(`form-data; name="file"; filename=%q`, u.filename))
+		ct := u.contentType
+		if ct == "" {
+			ct = "application/octet-stream"
+		}
+		h.Set("Content-Type", ct)
+		part, err := w.CreatePart(h)
+		if err != nil {
+			t.Fatal(err)
+		}
+		part.Write(u.data)
+	}
+	w.Close()
+	return buf.Bytes(), w.FormDataContentType()
+}

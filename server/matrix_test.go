@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"fmt"
 	"slices"
 	"strings"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/loamcms/cms/internal/database"
 	"github.com/loamcms/cms/internal/dbtest"
+	"github.com/loamcms/cms/internal/mediatest"
 	"github.com/loamcms/cms/models"
 	"github.com/loamcms/cms/policies"
 )
@@ -77,6 +79,10 @@ var plainRoutes = map[string]plainRow{
 	"POST /api/entries": {want: [4]int{401, 201, 403, 201}, body: func(*matrixFixture) any {
 		return map[string]any{"type": "post", "data": map[string]any{"title": "New post"}}
 	}},
+	"GET /api/media": {want: [4]int{401, 200, 200, 200}},
+	"POST /api/media": {want: [4]int{401, 201, 403, 201}, body: func(*matrixFixture) any {
+		return upload{filename: "new.png", data: mediatest.PNG(8, 8)}
+	}},
 }
 
 func newTypeBody(f *matrixFixture) any {
@@ -116,12 +122,23 @@ var (
 		"POST /api/entries/:id/publish":              {reach: reviewers, from: []models.Status{models.StatusApproved}, ok: 200},
 		"POST /api/entries/:id/unpublish":            {reach: reviewers, from: []models.Status{models.StatusPublished, models.StatusScheduled}, ok: 200},
 	}
+	// mediaRules are routes on one media item, own (the editor uploaded
+	// it) or another editor's; the status does not apply.
+	mediaRules = map[string]entryRule{
+		"GET /api/media/:id":       {reach: everyone, ok: 200},
+		"GET /api/media/:id/usage": {reach: everyone, ok: 200},
+		"PATCH /api/media/:id":     {reach: owners, ok: 200, body: func(v int) any { return map[string]any{"version": v, "alt": "Changed"} }},
+		"PUT /api/media/:id/file":  {reach: owners, ok: 200, body: func(int) any { return upload{filename: "again.png", data: mediatest.PNG(9, 9)} }},
+		"DELETE /api/media/:id":    {reach: owners, ok: 204},
+		// Files are public by unguessable id, so sites can embed them.
+		"GET /media/:id/:filename": {reach: map[string]string{"anonymous": "any", "editor": "any", "reviewer": "any", "admin": "any"}, ok: 200},
+	}
 )
 
 // want is the status a role must get on an entry of the given owner and status.
 func (r entryRule) want(role string, own bool, status models.Status) int {
 	switch reach := r.reach[role]; {
-	case role == "anonymous":
+	case role == "anonymous" && reach == "":
 		return 401
 	case reach == "" || (reach == "own" && !own):
 		return 403
@@ -176,6 +193,24 @@ func (f *matrixFixture) insertToken(t *testing.T) string {
 		t.Fatal(err)
 	}
 	return tok.ID
+}
+
+// insertMedia adds an 8×8 PNG uploaded by owner, row and file.
+func (f *matrixFixture) insertMedia(t *testing.T, owner string) string {
+	now := time.Now().UTC()
+	id := uuid.Must(uuid.NewV7()).String()
+	png := mediatest.PNG(8, 8)
+	eight := 8
+	m := models.Media{ID: id, Filename: "cell.png", Mime: "image/png", Kind: "image", Size: int64(len(png)), Width: &eight, Height: &eight,
+		FocalX: .5, FocalY: .5, SHA256: strings.Repeat("ab", 32), StorageKey: id + "/abababab/original.png", Version: 1,
+		CreatedBy: owner, CreatedAt: now, UpdatedAt: now}
+	if err := f.env.db.Create(&m).Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := f.env.store.Put(t.Context(), m.StorageKey, bytes.NewReader(png), int64(len(png)), m.Mime); err != nil {
+		t.Fatal(err)
+	}
+	return id
 }
 
 // insertEntry adds a post by author in the given status, with one revision.
@@ -237,10 +272,13 @@ func (f *matrixFixture) cells(t *testing.T, successesOnly bool) []cell {
 			continue
 		}
 		rule, ok := entryRules[key]
-		if !ok {
-			t.Fatalf("route %s has no row in the authorization matrix: add one", key)
-		}
 		statuses := models.Statuses
+		if !ok {
+			if rule, ok = mediaRules[key]; !ok {
+				t.Fatalf("route %s has no row in the authorization matrix: add one", key)
+			}
+			statuses = statuses[:1] // media have no status
+		}
 		if successesOnly && rule.from != nil {
 			statuses = rule.from[:1]
 		} else if successesOnly {
@@ -263,6 +301,11 @@ func (f *matrixFixture) cells(t *testing.T, successesOnly bool) []cell {
 		}
 	}
 	for key := range entryRules {
+		if !seen[key] {
+			t.Errorf("the matrix has a rule for %s, which is not a route", key)
+		}
+	}
+	for key := range mediaRules {
 		if !seen[key] {
 			t.Errorf("the matrix has a rule for %s, which is not a route", key)
 		}
@@ -305,6 +348,15 @@ func (f *matrixFixture) run(t *testing.T, policy string, cells []cell) []string 
 			}
 			if row.body != nil {
 				body = row.body(f)
+			}
+		} else if rule, ok := mediaRules[c.route]; ok {
+			author := f.other
+			if c.own {
+				author = f.editor
+			}
+			path = strings.Replace(strings.Replace(path, ":id", f.insertMedia(t, author), 1), ":filename", "x.png", 1)
+			if rule.body != nil {
+				body = rule.body(1)
 			}
 		} else {
 			author := f.other

@@ -39,17 +39,31 @@ func (s *Server) logRequests() echo.MiddlewareFunc {
 	})
 }
 
-// limitBody caps request bodies at MaxBody: a declared length over it is
-// refused at once, and a longer stream fails when read (413 either way).
+// limitBody caps request bodies at MaxBody, and uploads at MaxUpload plus
+// room for the form around the file: a declared length over it is refused
+// at once, and a longer stream fails when read (413 either way).
 func (s *Server) limitBody(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		req := c.Request()
-		if req.ContentLength > s.opt.MaxBody {
-			return models.Errorf(models.CodePayloadTooLarge, "the body is larger than %d bytes", s.opt.MaxBody)
+		limit := s.opt.MaxBody
+		if isUpload(c) {
+			limit = s.opt.MaxUpload + uploadOverhead
 		}
-		req.Body = http.MaxBytesReader(c.Response(), req.Body, s.opt.MaxBody)
+		if req.ContentLength > limit {
+			return models.Errorf(models.CodePayloadTooLarge, "the body is larger than %d bytes", limit)
+		}
+		req.Body = http.MaxBytesReader(c.Response(), req.Body, limit)
 		return next(c)
 	}
+}
+
+// uploadOverhead is what a multipart form may add to the file it carries.
+const uploadOverhead = 64 << 10
+
+// isUpload reports whether the matched route takes a file.
+func isUpload(c echo.Context) bool {
+	m := c.Request().Method
+	return (m == http.MethodPost && c.Path() == "/api/media") || (m == http.MethodPut && c.Path() == "/api/media/:id/file")
 }
 
 // headAsGet routes HEAD requests to the GET handlers (echo has no HEAD

@@ -61,6 +61,17 @@ func (s *Server) routes() {
 	api.POST("/entries/:id/comments", s.addComment, user)
 	api.GET("/entries/:id/history", s.entryHistory, user)
 
+	// Media: the library (management API) and the files themselves, public
+	// by unguessable id so that sites and browsers can embed them.
+	api.GET("/media", s.listMedia, user)
+	api.POST("/media", s.uploadMedia, user)
+	api.GET("/media/:id", s.getMedia, user)
+	api.PATCH("/media/:id", s.updateMedia, user)
+	api.DELETE("/media/:id", s.deleteMedia, user)
+	api.PUT("/media/:id/file", s.replaceMedia, user)
+	api.GET("/media/:id/usage", s.mediaUsage, user)
+	e.GET("/media/:id/:filename", s.serveMedia)
+
 	// API tokens (admin) and the delivery API that sites read with them.
 	api.GET("/tokens", s.listTokens, user)
 	api.POST("/tokens", s.createToken, user)

@@ -11,11 +11,13 @@ import (
 
 	"github.com/loamcms/cms/accounts"
 	"github.com/loamcms/cms/content"
+	"github.com/loamcms/cms/media"
 )
 
 // Options are the HTTP-level settings.
 type Options struct {
 	MaxBody        int64        // JSON body limit in bytes
+	MaxUpload      int64        // upload limit of one file in bytes
 	TrustedProxies []*net.IPNet // reverse proxies whose X-Forwarded-For is believed; none by default
 	SelfApproval   bool         // told to the admin UI, which then shows admins Approve on their own work
 }
@@ -24,6 +26,7 @@ type Options struct {
 type Deps struct {
 	Accounts *accounts.Service
 	Content  *content.Service
+	Media    *media.Service
 	Ping     func(context.Context) error // database reachability, for /readyz
 	Gen      func() uint64               // changes so far (internal/changes): cached answers of an older count are stale
 	Log      *slog.Logger
@@ -34,6 +37,7 @@ type Server struct {
 	echo     *echo.Echo
 	accounts *accounts.Service
 	content  *content.Service
+	media    *media.Service
 	ping     func(context.Context) error
 	gen      func() uint64
 	answers  deliveryCache
@@ -50,7 +54,7 @@ func New(opt Options, deps Deps) *Server {
 	e := echo.New()
 	e.HideBanner = true
 	e.HidePort = true
-	s := &Server{echo: e, accounts: deps.Accounts, content: deps.Content, ping: deps.Ping, gen: deps.Gen, log: deps.Log, opt: opt}
+	s := &Server{echo: e, accounts: deps.Accounts, content: deps.Content, media: deps.Media, ping: deps.Ping, gen: deps.Gen, log: deps.Log, opt: opt}
 	e.HTTPErrorHandler = s.errorHandler
 	e.IPExtractor = clientIP(opt.TrustedProxies)
 	s.routes()

@@ -22,6 +22,10 @@ type Config struct {
 	AdminEmail     string
 	AdminPassword  string
 	MaxBody        int64
+	MaxUpload      int64  // one uploaded file
+	StorageURL     string // file://PATH or s3://BUCKET?endpoint=…
+	S3AccessKey    string
+	S3SecretKey    string
 	TrustedProxies []*net.IPNet
 	PublicURL      string
 	SelfApproval   bool // an admin may approve their own revisions: one-person sites only
@@ -43,6 +47,8 @@ func Register(fs *flag.FlagSet) *Flags {
 	fs.StringVar(&f.DatabaseURL, "database-url", envOr("CMS_DATABASE_URL", ""), "sqlite://PATH or postgres://… (CMS_DATABASE_URL; default sqlite://DATA_DIR/cms.db)")
 	fs.StringVar(&f.DataDir, "data-dir", envOr("CMS_DATA_DIR", "data"), "SQLite file, generated secrets and local media (CMS_DATA_DIR)")
 	fs.StringVar(&f.MaxBody, "max-body", envOr("CMS_MAX_BODY", "2MiB"), "JSON body limit, e.g. 512KiB, 2MiB (CMS_MAX_BODY)")
+	fs.StringVar(&f.MaxUpload, "max-upload", envOr("CMS_MAX_UPLOAD", "50MiB"), "upload limit of one file, e.g. 50MiB (CMS_MAX_UPLOAD)")
+	fs.StringVar(&f.StorageURL, "storage-url", envOr("CMS_STORAGE_URL", ""), "where media live: file://PATH or s3://BUCKET?endpoint=http://HOST:PORT&region=… (CMS_STORAGE_URL; default file://DATA_DIR/media; S3 keys from CMS_S3_ACCESS_KEY, CMS_S3_SECRET_KEY)")
 	fs.StringVar(&f.TrustedProxies, "trusted-proxies", envOr("CMS_TRUSTED_PROXIES", ""), "comma-separated CIDRs of reverse proxies whose X-Forwarded-For is believed (CMS_TRUSTED_PROXIES; default none)")
 	fs.StringVar(&f.PublicURL, "public-url", envOr("CMS_PUBLIC_URL", ""), "base URL people reach the CMS at, used in printed links (CMS_PUBLIC_URL; default http://localhost:PORT)")
 	selfApproval, _ := strconv.ParseBool(envOr("CMS_SELF_APPROVAL", "false"))
@@ -52,8 +58,8 @@ func Register(fs *flag.FlagSet) *Flags {
 
 // Flags holds the raw flag values until Finish turns them into a Config.
 type Flags struct {
-	Addr, DatabaseURL, DataDir, MaxBody, TrustedProxies, PublicURL string
-	SelfApproval                                                   bool
+	Addr, DatabaseURL, DataDir, MaxBody, MaxUpload, StorageURL, TrustedProxies, PublicURL string
+	SelfApproval                                                                          bool
 }
 
 // Finish validates the flags and reads the variables that have no flag
@@ -68,6 +74,12 @@ func (f *Flags) Finish() (*Config, error) {
 		AdminPassword: os.Getenv("CMS_ADMIN_PASSWORD"),
 		PublicURL:     strings.TrimRight(f.PublicURL, "/"),
 		SelfApproval:  f.SelfApproval,
+		StorageURL:    f.StorageURL,
+		S3AccessKey:   os.Getenv("CMS_S3_ACCESS_KEY"),
+		S3SecretKey:   os.Getenv("CMS_S3_SECRET_KEY"),
+	}
+	if c.StorageURL == "" {
+		c.StorageURL = "file://" + filepath.ToSlash(filepath.Join(c.DataDir, "media"))
 	}
 	if c.DatabaseURL == "" {
 		c.DatabaseURL = "sqlite://" + filepath.Join(c.DataDir, "cms.db")
@@ -75,6 +87,9 @@ func (f *Flags) Finish() (*Config, error) {
 	var err error
 	if c.MaxBody, err = ParseSize(f.MaxBody); err != nil {
 		return nil, fmt.Errorf("CMS_MAX_BODY: %w", err)
+	}
+	if c.MaxUpload, err = ParseSize(f.MaxUpload); err != nil {
+		return nil, fmt.Errorf("CMS_MAX_UPLOAD: %w", err)
 	}
 	if c.TrustedProxies, err = parseCIDRs(f.TrustedProxies); err != nil {
 		return nil, fmt.Errorf("CMS_TRUSTED_PROXIES: %w", err)

@@ -1,0 +1,136 @@
+package media
+
+import (
+	"bufio"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"net/http"
+	"os"
+	"path"
+	"strings"
+
+	"github.com/loamcms/cms/models"
+)
+
+// Served is a stored file ready to send: the original or a variant.
+type Served struct {
+	Object
+	Mime     string
+	ETag     string // strong: the bytes' identity
+	Filename string // for Content-Disposition
+	Inline   bool   // raster image, audio or video: shown in place
+	Variant  bool
+	Tag      string // the item's current version tag (?v=)
+}
+
+// ErrBusy refuses a variant while too many wait for a worker.
+var ErrBusy = &models.Error{Code: models.CodeRateLimited, Status: http.StatusServiceUnavailable, RetryAfter: 1,
+	Message: "busy making image variants; retry in a moment"}
+
+// Open returns the original of item id, or the variant req describes when
+// it asks for anything. Files are public: an item's id is the capability
+// (a random UUIDv7 nobody can guess), as on every CDN-backed CMS.
+func (s *Service) Open(ctx context.Context, id string, req *VariantRequest) (*Served, error) {
+	m, err := s.find(s.db.WithContext(ctx), id)
+	if err != nil {
+		return nil, err
+	}
+	if req == nil {
+		obj, err := s.store.Open(ctx, m.StorageKey)
+		if err != nil {
+			return nil, s.missing(m, err)
+		}
+		return &Served{Object: obj, Mime: m.Mime, ETag: `"` + m.SHA256[:32] + `"`, Filename: m.Filename,
+			Inline: Inline(m.Mime), Tag: Tag(m)}, nil
+	}
+	if !IsRaster(m.Mime) || m.Width == nil || m.Height == nil {
+		return nil, models.Errorf(models.CodeBadRequest, "only JPEG, PNG, GIF, WebP and AVIF images have variants; this is %s", m.Mime)
+	}
+	v := req.plan(*m.Width, *m.Height, m.FocalX, m.FocalY, strings.TrimPrefix(m.Mime, "image/"))
+	key := path.Dir(m.StorageKey) + "/" + v.Key()
+	obj, err := s.store.Open(ctx, key)
+	if errors.Is(err, ErrNoObject) {
+		obj, err = s.makeVariant(ctx, m, v, key)
+	}
+	if err != nil {
+		return nil, err
+	}
+	sum := sha256.Sum256([]byte(key))
+	name := strings.TrimSuffix(m.Filename, path.Ext(m.Filename)) + "." + extOf(v.Format)
+	return &Served{Object: obj, Mime: v.Mime(), ETag: `"` + hex.EncodeToString(sum[:16]) + `"`, Filename: name,
+		Inline: true, Variant: true, Tag: Tag(m)}, nil
+}
+
+func extOf(format string) string {
+	if format == "jpeg" {
+		return "jpg"
+	}
+	return format
+}
+
+// missing reports an original the store has lost as a server fault.
+func (s *Service) missing(m *models.Media, err error) error {
+	if errors.Is(err, ErrNoObject) {
+		s.opt.Log.Error("media file missing from the store", "media_id", m.ID, "key", m.StorageKey)
+	}
+	return err
+}
+
+// makeVariant renders a variant once, however many ask at the same time,
+// stores it beside the original and opens it. Concurrency is bounded: a
+// request waits for one of Workers tokens, and beyond Queue waiting ones
+// is refused with 503 rather than piling up decoded images in memory.
+func (s *Service) makeVariant(ctx context.Context, m *models.Media, v Variant, key string) (Object, error) {
+	_, err, _ := s.inflight.Do(key, func() (any, error) {
+		if s.waiting.Add(1) > int64(s.opt.Queue) {
+			s.waiting.Add(-1)
+			return nil, ErrBusy
+		}
+		err := s.acquire(ctx)
+		s.waiting.Add(-1)
+		if err != nil {
+			return nil, err
+		}
+		defer s.release()
+		return nil, s.render(context.WithoutCancel(ctx), m, v, key)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.store.Open(ctx, key)
+}
+
+func (s *Service) render(ctx context.Context, m *models.Media, v Variant, key string) error {
+	src, err := s.store.Open(ctx, m.StorageKey)
+	if err != nil {
+		return s.missing(m, err)
+	}
+	img, err := decode(bufio.NewReaderSize(src, 64<<10))
+	src.Close()
+	if err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(s.opt.TempDir, "cms-variant-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	defer tmp.Close()
+	bw := bufio.NewWriterSize(tmp, 64<<10)
+	if err := v.render(img, bw); err != nil {
+		return err
+	}
+	if err := bw.Flush(); err != nil {
+		return err
+	}
+	size, err := tmp.Seek(0, 1)
+	if err != nil {
+		return err
+	}
+	if _, err := tmp.Seek(0, 0); err != nil {
+		return err
+	}
+	return s.store.Put(ctx, key, tmp, size, v.Mime())
+}
