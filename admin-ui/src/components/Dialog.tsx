@@ -1,4 +1,5 @@
 import { useEffect, useRef, type ReactNode } from "react";
+import { createPortal } from "react-dom";
 
 type Props = {
   labelledBy: string;
@@ -29,7 +30,10 @@ export function Dialog({ labelledBy, describedBy, onClose, className, children }
       else document.getElementById("main")?.focus();
     };
   }, []);
-  return (
+  // In a portal, so that a dialog opened from inside a form (the entry editor) is not
+  // a form inside a form; React still bubbles its events up its own tree, so submits
+  // stop at the dialog.
+  return createPortal(
     <dialog
       ref={ref}
       className={`dialog ${className ?? ""}`}
@@ -47,8 +51,10 @@ export function Dialog({ labelledBy, describedBy, onClose, className, children }
         const inside = e.clientX >= r.left && e.clientX <= r.right && e.clientY >= r.top && e.clientY <= r.bottom;
         if (!inside) close.current();
       }}
+      onSubmit={(e) => e.stopPropagation()}
     >
       {children}
-    </dialog>
+    </dialog>,
+    document.body,
   );
 }

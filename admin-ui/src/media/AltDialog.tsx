@@ -66,7 +66,7 @@ export function AltDialog({ mode, src, item, initialAlt, onSubmit, onClose }: Pr
             </div>
             <div className="check">
               <input id="image-decorative" type="checkbox" checked={decorative} onChange={(e) => setDecorative(e.target.checked)} />
-              <label htmlFor="image-decorative">Decorative image (no alt text)</label>
+              <label htmlFor="image-decorative">This image is only decorative</label>
             </div>
             {canSave && !decorative && alt.trim() && (
               <div className="check">

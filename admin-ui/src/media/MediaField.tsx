@@ -1,10 +1,10 @@
 import { useState } from "react";
 import { ApiError } from "../api/client";
-import { Link } from "../router";
 import { dimensions, formatBytes, missingAlt, typeLabel } from "./format";
 import { AltBadge, Thumb } from "./Library";
 import { MediaPicker } from "./MediaPicker";
 import { useMediaItem } from "./queries";
+import { MediaDetail } from "./MediaDetail";
 
 type Props = { id: string; label: string; value: unknown; onChange: (v: unknown) => void; readOnly?: boolean; describedBy?: string; invalid?: boolean };
 
@@ -13,6 +13,7 @@ export function MediaField({ id, label, value, onChange, readOnly, describedBy, 
   const chosen = typeof value === "string" && value ? value : null;
   const q = useMediaItem(chosen);
   const [picking, setPicking] = useState(false);
+  const [details, setDetails] = useState(false);
   const m = q.data;
   const gone = q.error instanceof ApiError && q.error.status === 404;
   return (
@@ -31,7 +32,9 @@ export function MediaField({ id, label, value, onChange, readOnly, describedBy, 
                 {missingAlt(m) ? (
                   <span>
                     <AltBadge item={m} />{" "}
-                    <Link to={`/media?item=${encodeURIComponent(m.id)}`}>Add alt text</Link>
+                    <button type="button" className="link" onClick={() => setDetails(true)}>
+                      Add alt text
+                    </button>
                   </span>
                 ) : m.alt ? (
                   <span className="muted clamp">Alt: {m.alt}</span>
@@ -54,6 +57,11 @@ export function MediaField({ id, label, value, onChange, readOnly, describedBy, 
           <button type="button" id={id} className="secondary" onClick={() => setPicking(true)} aria-label={`${chosen ? "Change" : "Choose"} ${label.toLowerCase()}`}>
             {chosen ? "Change…" : "Choose…"}
           </button>
+          {m && (
+            <button type="button" className="secondary" onClick={() => setDetails(true)} aria-label={`Details of ${m.filename}`}>
+              Details
+            </button>
+          )}
           {chosen && (
             <button type="button" className="secondary" onClick={() => onChange(null)} aria-label={`Remove ${label.toLowerCase()}`}>
               Remove
@@ -61,6 +69,7 @@ export function MediaField({ id, label, value, onChange, readOnly, describedBy, 
           )}
         </div>
       )}
+      {details && chosen && <MediaDetail id={chosen} initial={m} onClose={() => setDetails(false)} />}
       {picking && (
         <MediaPicker
           title={`Choose ${label.toLowerCase()}`}

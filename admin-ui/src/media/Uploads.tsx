@@ -160,8 +160,9 @@ export function UploadList({ uploads, onOpen }: { uploads: Uploads; onOpen?: (ke
                     </button>
                   )}
                   {u.status === "done" && onOpen && u.media && (
-                    <button type="button" className="link" onClick={() => onOpen(u.key)} aria-label={`Open ${u.file.name}`}>
+                    <button type="button" className="link" onClick={() => onOpen(u.key)}>
                       {u.media.mime.startsWith("image/") && !u.media.alt ? "Add alt text" : "Open"}
+                      <span className="sr-only"> {u.media.mime.startsWith("image/") && !u.media.alt ? "to" : "of"} {u.file.name}</span>
                     </button>
                   )}
                   {(u.status === "error" || u.status === "cancelled") && (
