@@ -182,7 +182,7 @@ func (a *app) firstAdmin(ctx context.Context) error {
 
 // seedDemo seeds the demo once and prints how to use it.
 func (a *app) seedDemo(ctx context.Context) error {
-	d, err := demo.Seed(ctx, a.accounts, a.content)
+	d, err := demo.Seed(ctx, a.accounts, a.content, a.media)
 	if errors.Is(err, demo.ErrSeeded) {
 		fmt.Fprintln(os.Stderr, "  The demo content is there already (its passwords were printed when it was made).")
 		return nil

@@ -475,6 +475,22 @@ func TestDemo(t *testing.T) {
 		!strings.Contains(fmt.Sprint(item.Data["body"]), "bank") {
 		t.Fatalf("demo article: %v", item.Data)
 	}
+	// Its picture: the hero field and an image in the text, served from
+	// the same process, as a WebP variant too.
+	hero, _ := item.Data["hero"].(map[string]any)
+	url, _ := hero["url"].(string)
+	if !strings.HasPrefix(url, "/media/") || hero["width"] != 1600.0 || !strings.Contains(fmt.Sprint(hero["alt"]), "identity card") ||
+		!strings.Contains(fmt.Sprint(item.Data["body"]), `<img src="`+strings.ReplaceAll(url, "&", "&amp;")) {
+		t.Fatalf("demo picture: %v", item.Data)
+	}
+	res, err := http.Get(p.url(url + "&w=800&fm=webp"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != 200 || res.Header.Get("Content-Type") != "image/webp" {
+		t.Fatalf("demo picture variant: %d %s", res.StatusCode, res.Header.Get("Content-Type"))
+	}
 	signIn(t, p, "editor@example.com", pw[1])
 	if res, _ := postJSON(t, p.url("/api/setup"), map[string]string{"token": setup[1], "email": "boss@example.com", "password": "the first admin password"}); res.StatusCode != 201 {
 		t.Fatalf("setup after the demo: %d", res.StatusCode)

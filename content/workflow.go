@@ -118,7 +118,7 @@ func (s *Service) Transition(ctx context.Context, p models.Principal, id string,
 		if err := s.authorizeStep(p, &e, st.Action); err != nil {
 			return err
 		}
-		to, ok := models.Next(e.Status, st.Action)
+		to, ok := models.NextOf(e.Status, e.Live(), st.Action)
 		if !ok {
 			return models.Errorf(models.CodeInvalidTransition, "cannot %s an entry that is %s", actionWords[st.Action], e.Status)
 		}

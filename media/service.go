@@ -628,3 +628,6 @@ var errMediaNotFound = &models.Error{Code: models.CodeNotFound, Message: "media 
 func VariantURL(m *models.Media, w int, fm string) string {
 	return URL(m) + "&w=" + strconv.Itoa(w) + "&fm=" + fm
 }
+
+// TempDir is where uploads are spooled.
+func (s *Service) TempDir() string { return s.opt.TempDir }

@@ -82,3 +82,16 @@ func Next(status Status, action Action) (Status, bool) {
 	to, ok := workflow[status][action]
 	return to, ok
 }
+
+// NextOf is Next for an entry that may be live: a live entry can be
+// unpublished from any status (say, while an edit of it is in review), and
+// its working copy keeps that status.
+func NextOf(status Status, live bool, action Action) (Status, bool) {
+	if to, ok := Next(status, action); ok {
+		return to, true
+	}
+	if action == ActionUnpublish && live {
+		return status, true
+	}
+	return "", false
+}

@@ -180,7 +180,14 @@ func TestEditorialWorkflow(t *testing.T) {
 		}
 
 		// Unpublish takes it off; the editor may then delete it.
-		expect(t, n.call(n.reviewer, "POST", path+"/unpublish", nil), 409, "invalid_transition") // a draft is not published
+		// A live entry is unpublished from any status (here a draft of an
+		// edit); the working copy keeps its status.
+		r = n.call(n.reviewer, "POST", path+"/unpublish", nil)
+		expect(t, r, 200, "")
+		if e = entryOf(t, r); e.Live || e.Status != "draft" {
+			t.Fatalf("unpublish: %+v", e)
+		}
+		expect(t, n.call(n.reviewer, "POST", path+"/unpublish", nil), 409, "invalid_transition") // no longer live
 		expect(t, n.call(n.editor2, "DELETE", path, nil), 403, "forbidden")
 		expect(t, n.call(n.editor, "DELETE", path, nil), 204, "")
 		expect(t, n.call(n.editor, "GET", path, nil), 404, "not_found")

@@ -3,7 +3,6 @@ package server
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"io"
 	"log/slog"
 	"mime/multipart"
@@ -11,9 +10,11 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/textproto"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
+	"unicode"
 
 	"github.com/loamcms/cms/accounts"
 	"github.com/loamcms/cms/content"
@@ -246,7 +247,15 @@ func (u upload) encode(t *testing.T) ([]byte, string) {
 	}
 	if u.data != nil {
 		h := textproto.MIMEHeader{}
-		h.Set("Content-Disposition", fmt.Sprintf(`form-data; name="file"; filename=%q`, u.filename))
+		// Quoted as browsers and mime/multipart do: only \ and " escaped.
+		quoted := strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(u.filename)
+		disposition := `form-data; name="file"; filename="` + quoted + `"`
+		if strings.ContainsFunc(u.filename, unicode.IsControl) {
+			// Control characters cannot travel in a header as they are:
+			// RFC 5987 percent-encoding carries them.
+			disposition = `form-data; name="file"; filename*=UTF-8''` + url.PathEscape(u.filename)
+		}
+		h.Set("Content-Disposition", disposition)
 		ct := u.contentType
 		if ct == "" {
 			ct = "application/octet-stream"

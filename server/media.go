@@ -130,12 +130,13 @@ func (s *Server) readUpload(c echo.Context, fields ...string) (form *uploadForm,
 	if err != nil {
 		return nil, models.Errorf(models.CodeBadRequest, "the multipart body cannot be read")
 	}
-	form = &uploadForm{values: map[string]string{}}
+	f := &uploadForm{values: map[string]string{}}
 	defer func() {
 		if err != nil {
-			form.file.Close()
+			f.file.Close()
 		}
 	}()
+	form = f
 	for {
 		part, err := mr.NextPart()
 		if err == io.EOF {

@@ -1,13 +1,17 @@
 package demo
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"html"
+	"strings"
 
 	"github.com/loamcms/cms/accounts"
 	"github.com/loamcms/cms/content"
+	"github.com/loamcms/cms/media"
 	"github.com/loamcms/cms/models"
 )
 
@@ -30,7 +34,7 @@ type Seeded struct {
 var ErrSeeded = errors.New("the demo content exists already")
 
 // Seed creates the demo users, content and token, or returns ErrSeeded.
-func Seed(ctx context.Context, acc *accounts.Service, cnt *content.Service) (*Seeded, error) {
+func Seed(ctx context.Context, acc *accounts.Service, cnt *content.Service, med *media.Service) (*Seeded, error) {
 	system := models.Principal{System: true}
 	out := &Seeded{EditorPassword: password(), ReviewerPassword: password()}
 	editor, err := acc.CreateUser(ctx, system, accounts.NewUser{Email: EditorEmail, Name: "Erin Editor", Password: out.EditorPassword, Roles: []string{models.RoleEditor}})
@@ -55,11 +59,26 @@ func Seed(ctx context.Context, acc *accounts.Service, cnt *content.Service) (*Se
 	if err != nil {
 		return nil, fmt.Errorf("demo category: %w", err)
 	}
+	// Its picture is uploaded like any other, and used twice: as the hero
+	// image and inside the text.
+	upload, err := med.Spool(bytes.NewReader(illustration()), "id-card-and-bank-card.png", "image/png")
+	if err != nil {
+		return nil, err
+	}
+	defer upload.Close()
+	alt := illustrationAlt
+	picture, err := med.Create(ctx, ed, upload, media.Meta{Alt: &alt})
+	if err != nil {
+		return nil, fmt.Errorf("demo picture: %w", err)
+	}
+	figure := fmt.Sprintf(`<p><img src="%s" alt="%s"></p>`, picture.URL, html.EscapeString(alt))
+	body := strings.Replace(articleBody, "</p>\n", "</p>\n"+figure+"\n", 1)
 	post, err := cnt.CreateEntry(ctx, ed, content.NewEntry{Type: "post", Slug: ArticleSlug, Data: map[string]any{
 		"title":    "What to do if photos of your ID card and bank card leak",
 		"summary":  articleSummary,
-		"body":     articleBody,
+		"body":     body,
 		"category": cat.ID,
+		"hero":     picture.ID,
 	}})
 	if err != nil {
 		return nil, fmt.Errorf("demo article: %w", err)

@@ -34,6 +34,11 @@ CREATE TABLE media_refs (
 );
 CREATE INDEX idx_media_refs_media_id ON media_refs (media_id);
 
+-- The built-in post type gains a hero image, unless someone made one already.
+UPDATE content_types
+SET fields = (fields::jsonb || '[{"name":"hero","type":"media","label":"Hero image"}]'::jsonb)::text
+WHERE key = 'post' AND NOT (fields::jsonb @> '[{"name":"hero"}]'::jsonb);
+
 -- +goose Down
 DROP TABLE media_refs;
 DROP TABLE media;

@@ -26,14 +26,20 @@ CREATE INDEX idx_media_kind ON media (kind, created_at);
 
 -- Which entries use which media: their working copy, their live revision.
 -- RESTRICT makes "no deleting media in use" hold even against a racing save.
+-- (No spaces or comments in the key's line: the SQLite driver's schema
+-- reader only recognises a composite key written so.)
 CREATE TABLE media_refs (
     entry_id TEXT NOT NULL REFERENCES entries (id) ON DELETE CASCADE,
     media_id TEXT NOT NULL REFERENCES media (id) ON DELETE RESTRICT,
     scope    TEXT NOT NULL,
-    -- (no spaces in this list: the SQLite driver reads composite keys only so)
     PRIMARY KEY (entry_id,media_id,scope)
 );
 CREATE INDEX idx_media_refs_media_id ON media_refs (media_id);
+
+-- The built-in post type gains a hero image, unless someone made one already.
+UPDATE content_types
+SET fields = json_insert(fields, '$[#]', json('{"name":"hero","type":"media","label":"Hero image"}'))
+WHERE key = 'post' AND NOT EXISTS (SELECT 1 FROM json_each(content_types.fields) WHERE json_extract(value, '$.name') = 'hero');
 
 -- +goose Down
 DROP TABLE media_refs;
