@@ -62,7 +62,9 @@ func illustration() []byte {
 	fill(func(x, y float64) bool { return y > 250 && y <= 280 && x > 170 && x < 770 }, color.NRGBA{44, 110, 180, 255})
 	fill(roundRect(210, 320, 400, 540, 16), color.NRGBA{214, 226, 242, 255})
 	fill(circle(305, 395, 45), ink)
-	fill(func(x, y float64) bool { return y > 455 && y < 540 && (x-305)*(x-305)/(80*80)+(y-540)*(y-540)/(85*85) <= 1 }, ink)
+	fill(func(x, y float64) bool {
+		return y > 455 && y < 540 && (x-305)*(x-305)/(80*80)+(y-540)*(y-540)/(85*85) <= 1
+	}, ink)
 	for i, width := range []float64{300, 240, 280, 180} {
 		y := 335 + float64(i)*52
 		fill(roundRect(440, y, 440+width, y+22, 11), faint)
