@@ -29,6 +29,10 @@ const hills = makePNG(640, 480, (x, y) => {
 });
 const tiles = makePNG(300, 200, (x, y) => (((x >> 5) + (y >> 5)) % 2 ? [230, 90, 40] : [250, 240, 220]));
 const dots = makePNG(200, 200, (x, y) => ((x % 40) - 20) ** 2 + ((y % 40) - 20) ** 2 < 120 ? [36, 86, 214] : [255, 255, 255]);
+const pdf = Buffer.from("%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n");
+// An empty ID3v2 tag and five silent MPEG-1 Layer III frames (128 kbit/s, 44.1 kHz: 417 bytes each).
+const frame = Buffer.concat([Buffer.from([0xff, 0xfb, 0x90, 0x64]), Buffer.alloc(413)]);
+const mp3 = Buffer.concat([Buffer.from("ID3\x03\x00\x00\x00\x00\x00\x00", "latin1"), frame, frame, frame, frame, frame]);
 const fakePNG = Buffer.from("<!doctype html><html><body><script>alert('x')</script></body></html>\n");
 const post = { title: "A walk over the hills", alt: "A yellow sun over green hills", slug: "" };
 
@@ -111,6 +115,8 @@ describe("media journeys", () => {
     await (await chooser).setFiles([
       { name: "hills.png", mimeType: "image/png", buffer: hills },
       { name: "not-really.png", mimeType: "image/png", buffer: fakePNG },
+      { name: "walk-notes.pdf", mimeType: "application/pdf", buffer: pdf },
+      { name: "birdsong.mp3", mimeType: "audio/mpeg", buffer: mp3 },
     ]);
     const uploads = page.getByRole("region", { name: "Uploads" });
     const refused = uploads.getByRole("listitem", { name: "not-really.png" });
@@ -124,7 +130,7 @@ describe("media journeys", () => {
     await visible(uploads.getByRole("listitem", { name: "dots.png" }).getByText("Uploaded", { exact: true }));
 
     const grid = page.getByRole("list", { name: "Media files" });
-    await until(async () => (await grid.getByRole("listitem").count()) === 3, "three files in the grid");
+    await until(async () => (await grid.getByRole("listitem").count()) === 5, "five files in the grid");
     const card = grid.getByRole("button", { name: /^hills\.png/ });
     await visible(card.getByText("No alt text"));
     await until(() => card.locator("img").evaluate((i) => i.complete && i.naturalWidth > 0), "the thumbnail loaded");
@@ -136,9 +142,24 @@ describe("media journeys", () => {
     await page.getByLabel("Search", { exact: true }).fill("tiles");
     await until(async () => (await grid.getByRole("listitem").count()) === 1, "search finds one file");
     await page.getByLabel("Search", { exact: true }).fill("");
+    await until(async () => (await grid.getByRole("listitem").count()) === 5, "all files again");
     await page.getByRole("button", { name: "Documents", exact: true }).click();
+    await until(async () => (await grid.getByRole("listitem").allInnerTexts()).join("|").includes("walk-notes.pdf") && (await grid.getByRole("listitem").count()) === 1, "Documents shows the PDF only");
+    await page.getByRole("button", { name: "Audio", exact: true }).click();
+    await until(async () => (await grid.getByRole("listitem").allInnerTexts()).join("|").includes("birdsong.mp3") && (await grid.getByRole("listitem").count()) === 1, "Audio shows the MP3 only");
+    await page.getByRole("button", { name: "Video", exact: true }).click();
     await visible(page.getByText(/^No files match/));
     await page.getByRole("button", { name: "All", exact: true }).click();
+    // A document opens with a file icon and a download link; audio with a player.
+    await grid.getByRole("button", { name: /^walk-notes\.pdf/ }).click();
+    const doc = await visible(page.getByRole("dialog", { name: "walk-notes.pdf" }));
+    assert.match(await doc.getByRole("link", { name: "Download" }).getAttribute("href"), /^\/media\//);
+    await page.screenshot({ path: `${SHOTS}/media-detail-document.png` });
+    await page.keyboard.press("Escape");
+    await grid.getByRole("button", { name: /^birdsong\.mp3/ }).click();
+    const audio = await visible(page.getByRole("dialog", { name: "birdsong.mp3" }));
+    await visible(audio.locator("audio[controls]"));
+    await page.keyboard.press("Escape");
     await page.getByRole("button", { name: "List", exact: true }).click();
     await visible(page.getByRole("table", { name: "Media files" }).getByRole("button", { name: "hills.png" }));
     await page.screenshot({ path: `${SHOTS}/media-list.png` });
@@ -339,6 +360,41 @@ describe("media journeys", () => {
     await visible(confirm.getByRole("alert").filter({ hasText: `This file is still in use: ${post.title}` }));
     await page.screenshot({ path: `${SHOTS}/media-delete-in-use.png` });
     assert.equal((await call(`/api/media/${state.hills.id}`)).status, 200);
+  });
+
+  journey("M7. replacing a file keeps its id and changes its url; a save over someone else's change is explained and reloaded", ["hills"], async (open) => {
+    const s = await open("editor");
+    const { page } = s;
+    s.expectError(/status of 409/);
+    await signIn(page, editor);
+    const before = (await call("/api/media?search=tiles")).body.data.find((m) => m.filename.startsWith("tiles"));
+    await page.goto(`/admin/media?item=${before.id}`);
+    const dialog = await visible(page.getByRole("dialog", { name: before.filename }));
+    const chooser = page.waitForEvent("filechooser");
+    await dialog.getByRole("button", { name: "Replace file…" }).click();
+    await (await chooser).setFiles({ name: "tiles-v2.png", mimeType: "image/png", buffer: dots });
+    await visible(dialog.getByRole("status").filter({ hasText: "Replaced with tiles-v2.png." }));
+    const after = (await call(`/api/media/${before.id}`)).body;
+    assert.equal(after.id, before.id);
+    assert.ok(after.version > before.version, "the version went up");
+    assert.notEqual(after.url, before.url, "the url changed, so caches fetch the new file");
+    assert.equal(after.width, 200);
+    await until(() => dialog.locator(".focal img").evaluate((i, url) => i.complete && i.getAttribute("src").startsWith(url), after.url), "the preview shows the new file");
+
+    // Someone else saves the alt text while this dialog is open.
+    await dialog.getByRole("textbox", { name: "Alt text" }).fill("Blue dots");
+    const other = await call(`/api/media/${before.id}`, { method: "PATCH", body: { alt: "Dots on white", version: after.version } });
+    assert.equal(other.status, 200, JSON.stringify(other.body));
+    await dialog.getByRole("button", { name: "Save", exact: true }).click();
+    const conflict = await visible(dialog.getByRole("alert").filter({ hasText: "Someone else changed this file" }));
+    await visible(conflict.getByText("Yours: alt text “Blue dots”"));
+    assert.equal(await dialog.getByRole("textbox", { name: "Alt text" }).inputValue(), "Dots on white");
+    await page.screenshot({ path: `${SHOTS}/media-conflict.png` });
+    // Mine again, saved on top of their version.
+    await conflict.getByRole("button", { name: "Use mine again" }).click();
+    await dialog.getByRole("button", { name: "Save", exact: true }).click();
+    await visible(dialog.getByRole("status").filter({ hasText: "Saved." }));
+    assert.equal((await call(`/api/media/${before.id}`)).body.alt, "Blue dots");
   });
 
   journey("the main pages have no serious or critical axe-core violations", [], async (open) => {

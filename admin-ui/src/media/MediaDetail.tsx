@@ -62,7 +62,7 @@ function DetailBody({ item, onClose }: { item: Media; onClose: () => void }) {
   const [base, setBase] = useState<Media>(item); // the version the next save claims to edit
   const [draft, setDraft] = useState<Draft>(() => draftOf(item));
   const [notice, setNotice] = useState("");
-  const [conflict, setConflict] = useState("");
+  const [conflict, setConflict] = useState<Draft | null>(null); // what this user tried to save over someone else's change
   const dirty = !same(draft, draftOf(base));
 
   // Follow the server while nothing is edited here.
@@ -89,10 +89,10 @@ function DetailBody({ item, onClose }: { item: Media; onClose: () => void }) {
       settle(m);
       setBase(m);
       setDraft(draftOf(m));
-      setConflict("");
+      setConflict(null);
       setNotice("Saved.");
     },
-    onError: async (err) => {
+    onError: async (err, sent) => {
       setNotice("");
       if (err instanceof ApiError && err.code === "version_conflict") {
         const fresh = await unwrap(api.GET("/api/media/{id}", { params: { path: { id: item.id } } })).catch(() => null);
@@ -101,7 +101,7 @@ function DetailBody({ item, onClose }: { item: Media; onClose: () => void }) {
           setBase(fresh);
           setDraft(draftOf(fresh));
         }
-        setConflict("Someone else saved this file's details while you were editing. Their version is shown now and your changes were not saved: make them again if they are still needed.");
+        setConflict(sent.draft);
         save.reset();
       }
     },
@@ -221,7 +221,29 @@ function DetailBody({ item, onClose }: { item: Media; onClose: () => void }) {
         >
           {conflict && (
             <div className="conflict" role="alert">
-              <strong>Someone else changed this file.</strong> {conflict}
+              <p>
+                <strong>Someone else changed this file</strong> while you were editing. Their version is shown now; yours was not saved.
+              </p>
+              <p className="muted">
+                Yours: {conflict.alt !== base.alt ? `alt text “${conflict.alt}”` : ""}
+                {conflict.title !== base.title ? ` title “${conflict.title}”` : ""}
+                {conflict.focal_x !== base.focal_x || conflict.focal_y !== base.focal_y ? ` focal point ${percent(conflict.focal_x)} × ${percent(conflict.focal_y)}` : ""}
+              </p>
+              <div className="actions">
+                <button
+                  type="button"
+                  className="secondary"
+                  onClick={() => {
+                    setDraft(conflict);
+                    setConflict(null);
+                  }}
+                >
+                  Use mine again
+                </button>
+                <button type="button" className="secondary" onClick={() => setConflict(null)}>
+                  Keep theirs
+                </button>
+              </div>
             </div>
           )}
           <div className="field">

@@ -1,4 +1,4 @@
-import { useCallback, useRef, useState } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
 import type { Media } from "../api/client";
 import { useAuth } from "../auth";
 import { Dialog } from "../components/Dialog";
@@ -8,6 +8,7 @@ import { AltBadge, Library, Thumb } from "./Library";
 import { canUpload, CloseButton } from "./MediaDetail";
 import { DropOverlay, UploadButton, UploadIcon, UploadList, useFileDrop } from "./Uploads";
 import { useUploads } from "./useUploads";
+import { useMediaItem } from "./queries";
 
 type Props = {
   title: string;
@@ -33,6 +34,11 @@ export function MediaPicker({ title, lockKind, initialId, chooseLabel = "Choose"
     setSelected(m);
     setSelectedId(m.id);
   };
+  // The field's current file starts out picked.
+  const current = useMediaItem(initialId);
+  useEffect(() => {
+    if (current.data && !selected && selectedId === current.data.id) setSelected(current.data);
+  }, [current.data, selected, selectedId]);
   const uploads = useUploads((m) => {
     if (!lockKind || mediaKind(m.mime) === lockKind) select(m);
   });
