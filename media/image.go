@@ -7,7 +7,7 @@ import (
 	"image"
 	"image/color"
 	"image/draw"
-	"image/gif"
+	_ "image/gif" // decoding GIF uploads
 	"image/jpeg"
 	"image/png"
 	"io"
@@ -238,8 +238,6 @@ func encode(w io.Writer, img image.Image, format string, quality int) error {
 		return webp.Encode(w, img, webp.Options{Quality: quality, Method: 4})
 	case "avif":
 		return avif.Encode(w, img, avif.Options{Quality: quality, QualityAlpha: quality, Speed: 8})
-	case "gif":
-		return gif.Encode(w, img, nil)
 	}
 	return fmt.Errorf("media: cannot encode %s", format)
 }

@@ -107,13 +107,7 @@ func (p *processed) raster(src *os.File, tmpDir string) (err error) {
 	case "gif":
 		_, err = stripGIF(src, out)
 	case "avif":
-		// AVIF keeps EXIF and XMP as items of its container; rather than
-		// rewrite the container, the pixels are encoded afresh.
-		img, derr := decode(src)
-		if derr != nil {
-			return imageError(derr)
-		}
-		err = encode(out, img, "avif", 90)
+		err = stripAVIF(src, out)
 	}
 	if err != nil {
 		return imageError(err)

@@ -14,6 +14,7 @@ import (
 	"image/jpeg"
 	"image/png"
 
+	"github.com/gen2brain/avif"
 	"github.com/gen2brain/webp"
 )
 
@@ -242,4 +243,76 @@ var HostileSVGs = map[string]string{
 	"css-import":     `<svg xmlns="http://www.w3.org/2000/svg"><style>@import url(https://evil.example/x.css);</style></svg>`,
 	"animate-href":   `<svg xmlns="http://www.w3.org/2000/svg"><a><animate attributeName="href" values="javascript:alert(1)"/><text>x</text></a></svg>`,
 	"set-onclick":    `<svg xmlns="http://www.w3.org/2000/svg"><rect width="9" height="9"><set attributeName="onclick" to="alert(1)"/></rect></svg>`,
+}
+
+// AVIF encodes a w×h picture.
+func AVIF(w, h int) []byte {
+	var b bytes.Buffer
+	avif.Encode(&b, Picture(w, h), avif.Options{Quality: 60, Speed: 10})
+	return b.Bytes()
+}
+
+// AVIFWithMetadata is an AVIF with an EXIF item (holding Secret), added
+// the way cameras write one: an infe entry in iinf, its location in iloc,
+// and its bytes in an mdat of their own at the end.
+func AVIFWithMetadata(w, h int) []byte {
+	plain := AVIF(w, h)
+	box := func(typ string, body []byte) []byte {
+		out := binary.BigEndian.AppendUint32(nil, uint32(8+len(body)))
+		return append(append(out, typ...), body...)
+	}
+	// Split the file into ftyp, meta (with its children) and the rest.
+	ftypLen := int(binary.BigEndian.Uint32(plain))
+	metaLen := int(binary.BigEndian.Uint32(plain[ftypLen:]))
+	meta := plain[ftypLen : ftypLen+metaLen]
+	rest := plain[ftypLen+metaLen:]
+	payload := append([]byte{0, 0, 0, 0}, exif(1)...) // no offset before the TIFF header
+	var children []byte
+	const growth = 21 + 14 // one more infe, one more iloc entry
+	exifAt := len(plain) + growth + 8
+	for off := 12; off < len(meta); {
+		n := int(binary.BigEndian.Uint32(meta[off:]))
+		typ, body := string(meta[off+4:off+8]), meta[off+8:off+n]
+		switch typ {
+		case "iinf": // version 0: a 16-bit count, then infe boxes
+			count := binary.BigEndian.Uint16(body[4:])
+			nb := append(append([]byte{}, body[:4]...), byte((count+1)>>8), byte(count+1))
+			nb = append(nb, body[6:]...)
+			nb = append(nb, box("infe", []byte{2, 0, 0, 0, 0, 2, 0, 0, 'E', 'x', 'i', 'f', 0})...)
+			children = append(children, box("iinf", nb)...)
+		case "iloc": // version 0, 4-byte offsets and lengths, no base offset
+			if body[0] != 0 || body[4] != 0x44 || body[5] != 0 {
+				panic("mediatest: unexpected iloc layout")
+			}
+			count := int(binary.BigEndian.Uint16(body[6:]))
+			nb := append(append([]byte{}, body[:6]...), byte((count+1)>>8), byte(count+1))
+			p := 8
+			for range count {
+				nb = append(nb, body[p:p+4]...) // item id, data reference
+				extents := int(binary.BigEndian.Uint16(body[p+4:]))
+				nb = append(nb, body[p+4:p+6]...)
+				p += 6
+				for range extents {
+					nb = binary.BigEndian.AppendUint32(nb, binary.BigEndian.Uint32(body[p:])+growth)
+					nb = append(nb, body[p+4:p+8]...)
+					p += 8
+				}
+			}
+			nb = append(nb, 0, 2, 0, 0, 0, 1)
+			nb = binary.BigEndian.AppendUint32(nb, uint32(exifAt))
+			nb = binary.BigEndian.AppendUint32(nb, uint32(len(payload)))
+			children = append(children, box("iloc", nb)...)
+		default:
+			children = append(children, meta[off:off+n]...)
+		}
+		off += n
+	}
+	var out []byte
+	out = append(out, plain[:ftypLen]...)
+	out = append(out, box("meta", append(append([]byte{}, meta[8:12]...), children...))...)
+	out = append(out, rest...)
+	if len(out) != len(plain)+growth {
+		panic("mediatest: AVIF growth miscounted")
+	}
+	return append(out, box("mdat", payload)...)
 }
