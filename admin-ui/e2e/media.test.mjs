@@ -397,6 +397,25 @@ describe("media journeys", () => {
     assert.equal((await call(`/api/media/${before.id}`)).body.alt, "Blue dots");
   });
 
+  journey("M8. the admin ticks several files and deletes them at once; the one in use stays, and the page says why", ["published"], async (open) => {
+    const s = await open("admin");
+    const { page } = s;
+    s.expectError(/status of 409/);
+    await signIn(page, admin);
+    await nav(page, "Media");
+    const grid = page.getByRole("list", { name: "Media files" });
+    for (const name of ["walk-notes.pdf", "birdsong.mp3", "hills.png"]) await page.getByRole("checkbox", { name: `Select ${name}` }).check();
+    const bar = await visible(page.getByRole("region", { name: "Selected files" }));
+    await visible(bar.getByText("3 files selected"));
+    await bar.getByRole("button", { name: "Delete…" }).click();
+    await bar.getByRole("button", { name: "Delete 3 files" }).click();
+    await visible(bar.getByRole("status").filter({ hasText: "Deleted 2 files. Not deleted: hills.png (it is used by an entry)." }));
+    await visible(bar.getByText("1 file selected"));
+    await page.screenshot({ path: `${SHOTS}/media-bulk.png` });
+    await until(async () => (await grid.getByRole("button", { name: /^(walk-notes\.pdf|birdsong\.mp3)/ }).count()) === 0, "the deleted files left the grid");
+    await visible(grid.getByRole("button", { name: /^hills\.png/ }));
+  });
+
   journey("the main pages have no serious or critical axe-core violations", [], async (open) => {
     const { page } = await open("admin");
     await signIn(page, admin);

@@ -62,12 +62,20 @@ type Props = {
   onChoose?: (m: Media) => void;
   /** Shown instead of the empty message when the library has nothing at all. */
   emptyLibrary?: ReactNode;
+  /** Several files ticked for a bulk action (the page's Delete), where canSelect allows. */
+  checked?: ReadonlySet<string>;
+  onCheck?: (m: Media, on: boolean) => void;
+  canCheck?: (m: Media) => boolean;
   toolbarEnd?: ReactNode;
   idPrefix: string;
 };
 
 /** Library is the searchable, filterable media library, as a grid or a table, with "load more". */
-export function Library({ mode, view = "grid", lockKind, selectedId, onActivate, onChoose, emptyLibrary, toolbarEnd, idPrefix }: Props) {
+export function Library({ mode, view = "grid", lockKind, selectedId, onActivate, onChoose, emptyLibrary, toolbarEnd, idPrefix, checked, onCheck, canCheck }: Props) {
+  const checkbox = (m: Media) =>
+    onCheck && canCheck?.(m) ? (
+      <input type="checkbox" className="media-check" checked={checked?.has(m.id) ?? false} onChange={(e) => onCheck(m, e.target.checked)} aria-label={`Select ${m.filename}`} />
+    ) : null;
   const [search, setSearch] = useState("");
   const [type, setType] = useState<Kind | "">(lockKind ?? "");
   const [sort, setSort] = useState("-created_at");
@@ -112,7 +120,7 @@ export function Library({ mode, view = "grid", lockKind, selectedId, onActivate,
       </form>
 
       <p className="muted result-count" role="status">
-        {q.isPending ? "" : q.error ? "" : total === 0 ? "" : `${total} file${total === 1 ? "" : "s"}${filtered ? " match" : ""}`}
+        {q.isPending ? "" : q.error ? "" : total === 0 ? "" : `${total} file${total === 1 ? "" : "s"}${filtered ? (total === 1 ? " matches" : " match") : ""}`}
       </p>
 
       {q.isPending ? (
@@ -126,6 +134,11 @@ export function Library({ mode, view = "grid", lockKind, selectedId, onActivate,
           <caption className="sr-only">Media files</caption>
           <thead>
             <tr>
+              {onCheck && (
+                <th scope="col">
+                  <span className="sr-only">Select</span>
+                </th>
+              )}
               <th scope="col">
                 <span className="sr-only">Preview</span>
               </th>
@@ -140,6 +153,7 @@ export function Library({ mode, view = "grid", lockKind, selectedId, onActivate,
           <tbody>
             {items.map((m) => (
               <tr key={m.id} className={selectedId === m.id ? "selected" : undefined}>
+                {onCheck && <td className="cell-check">{checkbox(m)}</td>}
                 <td className="cell-thumb">
                   <Thumb item={m} width={96} className="thumb thumb-small" />
                 </td>
@@ -164,7 +178,8 @@ export function Library({ mode, view = "grid", lockKind, selectedId, onActivate,
       ) : (
         <ul className={`media-grid ${mode === "pick" ? "compact" : ""}`} aria-label="Media files">
           {items.map((m) => (
-            <li key={m.id}>
+            <li key={m.id} className={checked?.has(m.id) ? "checked" : undefined}>
+              {checkbox(m)}
               <button
                 type="button"
                 className="media-card"

@@ -208,6 +208,7 @@ function DetailBody({ item, onClose }: { item: Media; onClose: () => void }) {
             <a href={base.url} target="_blank" rel="noopener" className="button-link secondary">
               Open original
             </a>
+            <CopyLink url={base.url} />
           </p>
         </div>
 
@@ -393,5 +394,30 @@ function DetailBody({ item, onClose }: { item: Media; onClose: () => void }) {
         </form>
       </div>
     </div>
+  );
+}
+
+function CopyLink({ url }: { url: string }) {
+  const [copied, setCopied] = useState("");
+  return (
+    <>
+      <button
+        type="button"
+        className="secondary"
+        onClick={async () => {
+          try {
+            await navigator.clipboard.writeText(new URL(url, window.location.origin).href);
+            setCopied("Link copied.");
+          } catch {
+            setCopied("Copying is not allowed here: use Open original and copy its address.");
+          }
+        }}
+      >
+        Copy link
+      </button>
+      <span className="muted" role="status">
+        {copied}
+      </span>
+    </>
   );
 }

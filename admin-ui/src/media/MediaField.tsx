@@ -1,6 +1,6 @@
 import { useState } from "react";
 import { ApiError } from "../api/client";
-import { dimensions, formatBytes, missingAlt, typeLabel } from "./format";
+import { dimensions, formatBytes, missingAlt, thumbnail as thumbnailOf, typeLabel } from "./format";
 import { AltBadge, Thumb } from "./Library";
 import { MediaPicker } from "./MediaPicker";
 import { useMediaItem } from "./queries";
@@ -83,4 +83,16 @@ export function MediaField({ id, label, value, onChange, readOnly, describedBy, 
       )}
     </div>
   );
+}
+
+/** MediaPreview shows a chosen file as a site would: the image with its alt text, or a link to the file. */
+export function MediaPreview({ id }: { id: string }) {
+  const q = useMediaItem(id);
+  const m = q.data;
+  if (!m) return <span className="muted">{q.error ? "The chosen file no longer exists." : "Loading…"}</span>;
+  if (m.mime.startsWith("image/")) {
+    const t = thumbnailOf(m);
+    return <img className="preview-image" src={t.src} srcSet={t.srcSet} alt={m.alt} width={m.width ?? undefined} height={m.height ?? undefined} />;
+  }
+  return <a href={m.url}>{m.filename}</a>;
 }

@@ -8,6 +8,7 @@ import { actions, canEdit, type Action } from "../workflow";
 import { diff } from "../diff";
 import { FieldInput, toLocalInput } from "../components/FieldInput";
 import { DiffTable } from "../components/DiffTable";
+import { MediaPreview } from "../media/MediaField";
 import { Empty, entryTitle, ErrorNote, fieldErrors, Loading, StatusBadge, when } from "../components/ui";
 
 type Data = Record<string, unknown>;
@@ -514,6 +515,13 @@ function Preview({ entry, type }: { entry: Entry; type: ContentType }) {
             const v = entry.data[f.name];
             if (v === undefined || v === null || v === "") return null;
             if (f.type === "richtext") return <div key={f.name} dangerouslySetInnerHTML={{ __html: String(v) }} />;
+            if (f.type === "media" && typeof v === "string")
+              return (
+                <figure key={f.name} className="preview-media">
+                  <MediaPreview id={v} />
+                  <figcaption className="muted">{f.label || f.name}</figcaption>
+                </figure>
+              );
             return (
               <p key={f.name}>
                 <strong>{f.label || f.name}:</strong> {typeof v === "string" ? v : JSON.stringify(v)}

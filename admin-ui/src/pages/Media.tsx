@@ -2,7 +2,8 @@ import { useCallback, useState } from "react";
 import type { Media as Item } from "../api/client";
 import { useAuth } from "../auth";
 import { Library } from "../media/Library";
-import { canUpload, MediaDetail } from "../media/MediaDetail";
+import { canChange, canUpload, MediaDetail } from "../media/MediaDetail";
+import { BulkBar } from "../media/BulkBar";
 import { DropOverlay, UploadButton, UploadIcon, UploadList, useFileDrop } from "../media/Uploads";
 import { useUploads } from "../media/useUploads";
 
@@ -33,6 +34,14 @@ export function Media() {
     setItemParam(m?.id ?? null);
   };
   const uploads = useUploads();
+  const [checked, setChecked] = useState<Map<string, Item>>(new Map());
+  const check = (m: Item, on: boolean) =>
+    setChecked((prev) => {
+      const next = new Map(prev);
+      if (on) next.set(m.id, m);
+      else next.delete(m.id);
+      return next;
+    });
   const add = useCallback((files: File[]) => void uploads.add(files), [uploads]);
   const dragging = useFileDrop(add, uploader && !open);
   const choose = (v: View) => {
@@ -58,8 +67,12 @@ export function Media() {
           if (m) show({ id: m.id, item: m });
         }}
       />
+      <BulkBar items={[...checked.values()]} onDone={(kept) => setChecked(new Map(kept.map((m) => [m.id, m])))} />
       <Library
         mode="page"
+        checked={new Set(checked.keys())}
+        onCheck={check}
+        canCheck={(m) => canChange(user, m)}
         idPrefix="media"
         view={view}
         onActivate={(m) => show({ id: m.id, item: m })}
