@@ -15,6 +15,9 @@ import (
 // handler or javascript: URL. Links get rel="nofollow noopener".
 var richTextPolicy = func() *bluemonday.Policy {
 	p := bluemonday.UGCPolicy()
+	// Alt text and titles are prose ("Figure 2: steps, in order"), not
+	// the word characters UGC allows; bluemonday still escapes them.
+	p.AllowAttrs("alt", "title").OnElements("img")
 	p.RequireNoFollowOnLinks(true)
 	p.AddTargetBlankToFullyQualifiedLinks(true)
 	return p

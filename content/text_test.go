@@ -38,6 +38,11 @@ func TestSanitizeHTML(t *testing.T) {
 			t.Errorf("%q lost: %s", good, clean)
 		}
 	}
+	// Images keep prose alt text, quotes and all, escaped.
+	img := sanitizeHTML(`<img src="/media/x/y.png" alt="Figure 2: a card, frozen &quot;now&quot;" title="Step 2: call" onload="x()">`)
+	if img != `<img src="/media/x/y.png" alt="Figure 2: a card, frozen &#34;now&#34;" title="Step 2: call">` {
+		t.Errorf("image: %s", img)
+	}
 	if got := plainText("<p>Tom &amp; Jerry</p><p>again</p>"); got != "Tom & Jerry again" {
 		t.Errorf("plainText: %q", got)
 	}
