@@ -36,7 +36,9 @@ func mediaIDs(t *models.ContentType, data models.Data) []string {
 		case string:
 			switch f.Type {
 			case models.FieldMedia:
-				add(v)
+				if validID(v) { // a value kept from before a type change may be anything
+					add(v)
+				}
 			case models.FieldRichText, models.FieldMarkdown:
 				for _, m := range mediaPath.FindAllStringSubmatch(v, -1) {
 					add(m[1])
