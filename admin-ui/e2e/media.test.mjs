@@ -416,6 +416,25 @@ describe("media journeys", () => {
     await visible(grid.getByRole("button", { name: /^hills\.png/ }));
   });
 
+  journey("the Media page, the detail dialog and the picker fit a 375 px wide screen", ["hills"], async (open) => {
+    const { page } = await open("editor", { width: 375, height: 740 });
+    await signIn(page, editor);
+    await page.goto("/admin/media");
+    await visible(page.getByRole("list", { name: "Media files" }).getByRole("button", { name: /^hills\.png/ }));
+    await noOverflow(page, "the Media page");
+    await page.screenshot({ path: `${SHOTS}/narrow-media.png` });
+    await page.getByRole("list", { name: "Media files" }).getByRole("button", { name: /^hills\.png/ }).click();
+    await visible(page.getByRole("dialog", { name: "hills.png" }));
+    await noOverflow(page, "the detail dialog");
+    await page.screenshot({ path: `${SHOTS}/narrow-detail.png` });
+    await page.keyboard.press("Escape");
+    await page.goto("/admin/entries/new?type=post");
+    await page.getByRole("button", { name: "Choose cover" }).click();
+    await visible(page.getByRole("dialog", { name: "Choose cover" }).getByRole("button", { name: /^hills\.png/ }));
+    await noOverflow(page, "the picker");
+    await page.screenshot({ path: `${SHOTS}/narrow-picker.png` });
+  });
+
   journey("the main pages have no serious or critical axe-core violations", [], async (open) => {
     const { page } = await open("admin");
     await signIn(page, admin);
@@ -431,6 +450,11 @@ describe("media journeys", () => {
     }
   }, { media: false });
 });
+
+async function noOverflow(page, what) {
+  const wide = await page.evaluate(() => [document.documentElement.scrollWidth, ...Array.from(document.querySelectorAll("dialog[open]"), (d) => d.scrollWidth - d.clientWidth + window.innerWidth)]);
+  for (const w of wide) assert.ok(w <= page.viewportSize().width, `${what}: content is ${w}px wide at a ${page.viewportSize().width}px viewport`);
+}
 
 /** axe runs axe-core in the page and fails on serious or critical violations. */
 async function axe(page, what) {

@@ -18,12 +18,15 @@ export function Dialog({ labelledBy, describedBy, onClose, className, children }
   const ref = useRef<HTMLDialogElement>(null);
   const close = useRef(onClose);
   close.current = onClose;
+  const unmounting = useRef(false);
   useEffect(() => {
     const d = ref.current;
     if (!d) return;
     const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+    unmounting.current = false;
     if (!d.open) d.showModal();
     return () => {
+      unmounting.current = true;
       if (d.open) d.close();
       // The opener may have been re-rendered away; then the page's main landmark takes the focus.
       if (opener?.isConnected) opener.focus();
@@ -52,6 +55,10 @@ export function Dialog({ labelledBy, describedBy, onClose, className, children }
         if (!inside) close.current();
       }}
       onSubmit={(e) => e.stopPropagation()}
+      // The browser may close a modal by itself (a second Escape in a row): follow it.
+      onClose={() => {
+        if (!unmounting.current) close.current();
+      }}
     >
       {children}
     </dialog>,

@@ -12,7 +12,9 @@ export function Loading({ label = "Loading" }: { label?: string }) {
 
 export function ErrorNote({ error }: { error: unknown }) {
   if (!error) return null;
-  const message = error instanceof ApiError || error instanceof Error ? error.message : String(error);
+  let message = error instanceof ApiError || error instanceof Error ? error.message : String(error);
+  // A refusal by the policy is said plainly, whatever the server's wording.
+  if (error instanceof ApiError && error.code === "forbidden") message = `You don't have permission to do this${error.message ? `: ${error.message.replace(/\.$/, "")}` : ""}.`;
   return (
     <p className="error" role="alert">
       {message}
