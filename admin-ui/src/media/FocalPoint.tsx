@@ -62,3 +62,43 @@ export function FocalPoint({ item, x, y, onChange }: Props) {
     </div>
   );
 }
+
+/**
+ * cropPosition is the object-position that shows the crop of an image of
+ * aspect ratio img (width / height) in a box of aspect ratio box centred on
+ * the focal point, slid back inside the image at its edges: as the server
+ * crops for fit=cover.
+ */
+export function cropPosition(img: number, box: number, x: number, y: number): string {
+  const axis = (size: number, f: number) => {
+    if (size >= 1) return 50; // nothing is cut on this axis
+    const start = Math.min(Math.max(f - size / 2, 0), 1 - size);
+    return (start / (1 - size)) * 100;
+  };
+  const w = img > box ? box / img : 1; // the share of the width the crop keeps
+  const h = img < box ? img / box : 1;
+  return `${axis(w, x).toFixed(1)}% ${axis(h, y).toFixed(1)}%`;
+}
+
+const crops = [
+  { label: "Square", ratio: 1 },
+  { label: "Wide", ratio: 16 / 9 },
+  { label: "Tall", ratio: 4 / 5 },
+];
+
+/** CropPreviews shows how crops around the focal point will look, live while it moves. */
+export function CropPreviews({ item, x, y }: { item: Media; x: number; y: number }) {
+  if (!item.width || !item.height) return null;
+  const t = thumbnail(item, 400);
+  const img = item.width / item.height;
+  return (
+    <div className="crops" aria-label="Crop previews" role="group">
+      {crops.map((c) => (
+        <figure key={c.label} className={`crop crop-${c.label.toLowerCase()}`}>
+          <img src={t.src} alt="" style={{ objectPosition: cropPosition(img, c.ratio, x, y) }} />
+          <figcaption>{c.label}</figcaption>
+        </figure>
+      ))}
+    </div>
+  );
+}

@@ -6,7 +6,7 @@ import { Link } from "../router";
 import { Dialog } from "../components/Dialog";
 import { ErrorNote, Loading, StatusBadge, when } from "../components/ui";
 import { dimensions, formatBytes, mediaKind, percent, typeLabel } from "./format";
-import { FocalPoint } from "./FocalPoint";
+import { CropPreviews, FocalPoint } from "./FocalPoint";
 import { FileIcon } from "./Library";
 import { useMediaItem, useMediaUsage } from "./queries";
 import { uploadFile, uploadProblem, type Progress } from "./upload";
@@ -171,6 +171,7 @@ function DetailBody({ item, onClose }: { item: Media; onClose: () => void }) {
               <FileIcon mime={base.mime} filename={base.filename} />
             </div>
           )}
+          {kind === "image" && <CropPreviews item={base} x={draft.focal_x} y={draft.focal_y} />}
           {kind === "image" && (
             <p className="help" id="focal-help">
               {editable ? "Click the image to set the focal point, the part that crops keep; or focus the marker and use the arrow keys (Shift for bigger steps, Home to centre). " : ""}

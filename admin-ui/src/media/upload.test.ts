@@ -142,3 +142,17 @@ describe("media formatting", () => {
     expect(thumbnail({ url: "/media/m2/a.svg?v=1", mime: "image/svg+xml", width: null }).src).toBe("/media/m2/a.svg?v=1");
   });
 });
+
+import { cropPosition } from "./FocalPoint";
+
+describe("crop previews", () => {
+  it("centre the crop on the focal point and keep it inside the image", () => {
+    // A 2:1 image in a square box keeps half its width.
+    expect(cropPosition(2, 1, 0.5, 0.5)).toBe("50.0% 50.0%");
+    expect(cropPosition(2, 1, 0.25, 0.5)).toBe("0.0% 50.0%"); // the crop starts at 0
+    expect(cropPosition(2, 1, 0.6, 0.5)).toBe("70.0% 50.0%"); // starts at 0.35 of the 0.5 it can slide
+    expect(cropPosition(2, 1, 1, 0.2)).toBe("100.0% 50.0%");
+    // A square image in a wide box keeps 9/16 of its height.
+    expect(cropPosition(1, 16 / 9, 0.1, 0.9)).toBe("50.0% 100.0%");
+  });
+});
