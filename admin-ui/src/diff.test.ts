@@ -20,4 +20,12 @@ describe("diff", () => {
     expect(rows[2]?.left).toBe("Hello world");
     expect(rows[3]?.right).toBe("[1]");
   });
+
+  it("names images in rich text, so adding or describing one shows as a change", () => {
+    const before = '<p>Dawn.</p>';
+    const after = '<p>Dawn.</p><img src="/media/m1/hills.png?v=ab12" alt="A yellow sun">';
+    const [row] = diff([{ name: "body", type: "richtext" }], { body: before }, { body: after });
+    expect(row?.changed).toBe(true);
+    expect(row?.right).toBe("Dawn. [image hills.png: A yellow sun]");
+  });
 });

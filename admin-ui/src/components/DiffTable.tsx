@@ -1,5 +1,6 @@
 import { useState } from "react";
 import type { DiffRow } from "../diff";
+import { MediaName } from "../media/MediaField";
 
 /** DiffTable shows two versions side by side, field by field: the changed fields, or all of them. */
 export function DiffTable({ rows, left, right, caption }: { rows: DiffRow[]; left: string; right: string; caption: string }) {
@@ -33,8 +34,8 @@ export function DiffTable({ rows, left, right, caption }: { rows: DiffRow[]; lef
                   {r.label}
                   {r.changed && <span className="sr-only"> (changed)</span>}
                 </th>
-                <td>{r.left || <span className="muted">empty</span>}</td>
-                <td>{r.right || <span className="muted">empty</span>}</td>
+                <td>{r.left ? r.type === "media" ? <MediaName id={r.left} /> : r.left : <span className="muted">empty</span>}</td>
+                <td>{r.right ? r.type === "media" ? <MediaName id={r.right} /> : r.right : <span className="muted">empty</span>}</td>
               </tr>
             ))}
           </tbody>

@@ -96,3 +96,14 @@ export function MediaPreview({ id }: { id: string }) {
   }
   return <a href={m.url}>{m.filename}</a>;
 }
+
+/** MediaName names a media item by its file name (with a small thumbnail), for diffs. */
+export function MediaName({ id }: { id: string }) {
+  const q = useMediaItem(id);
+  if (!q.data) return <span className="muted">{q.error ? "a deleted file" : id}</span>;
+  return (
+    <span className="media-name-inline">
+      <Thumb item={q.data} width={96} className="thumb thumb-small" /> {q.data.filename}
+    </span>
+  );
+}
