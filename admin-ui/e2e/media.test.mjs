@@ -123,7 +123,20 @@ describe("media journeys", () => {
     await visible(refused.getByRole("alert").filter({ hasText: "This file type is not allowed" }));
     await visible(uploads.getByRole("listitem", { name: "hills.png" }).getByText("Uploaded", { exact: true }));
 
-    // Dropped anywhere on the page, and pasted.
+    // Dropped anywhere on the page (an overlay says so while dragging), and pasted.
+    await page.evaluate(() => {
+      const dt = new DataTransfer();
+      dt.items.add(new File(["x"], "x.png", { type: "image/png" }));
+      document.body.dispatchEvent(new DragEvent("dragenter", { bubbles: true, cancelable: true, dataTransfer: dt }));
+    });
+    await visible(page.locator(".drop-overlay").getByText("Drop files to upload them"));
+    await page.screenshot({ path: `${SHOTS}/media-dragging.png` });
+    await page.evaluate(() => {
+      const dt = new DataTransfer();
+      dt.items.add(new File(["x"], "x.png", { type: "image/png" }));
+      document.body.dispatchEvent(new DragEvent("dragleave", { bubbles: true, cancelable: true, dataTransfer: dt }));
+    });
+    await page.locator(".drop-overlay").waitFor({ state: "detached" });
     await dropFiles(page, "body", [{ name: "tiles.png", bytes: tiles }]);
     await visible(uploads.getByRole("listitem", { name: "tiles.png" }).getByText("Uploaded", { exact: true }));
     await pasteFiles(page, "body", [{ name: "dots.png", bytes: dots }]);
@@ -317,6 +330,14 @@ describe("media journeys", () => {
     await signIn(page, editor);
     await nav(page, "Media");
     const card = page.getByRole("list", { name: "Media files" }).getByRole("button", { name: /^tiles\.png/ });
+    // Tab into the grid, then the arrow keys move between cards.
+    const cards = page.getByRole("list", { name: "Media files" }).locator(".media-card");
+    await tabTo(page, cards.first());
+    await page.keyboard.press("End");
+    assert.ok(await isFocused(cards.last()), "End goes to the last card");
+    await page.keyboard.press("Home");
+    await page.keyboard.press("ArrowRight");
+    assert.ok(await isFocused(cards.nth(1)), "ArrowRight goes to the next card");
     await tabTo(page, card);
     await page.keyboard.press("Enter");
     const dialog = await visible(page.getByRole("dialog", { name: "tiles.png" }));

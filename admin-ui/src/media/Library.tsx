@@ -1,4 +1,4 @@
-import { useEffect, useState, type ReactNode } from "react";
+import { useEffect, useState, type KeyboardEvent, type ReactNode } from "react";
 import type { Media } from "../api/client";
 import { ErrorNote, Loading, when } from "../components/ui";
 import { dimensions, extension, formatBytes, kinds, mediaKind, missingAlt, thumbnail, typeLabel, type Kind } from "./format";
@@ -69,6 +69,23 @@ type Props = {
   toolbarEnd?: ReactNode;
   idPrefix: string;
 };
+
+/**
+ * gridKeys lets the arrow keys move between the cards of a grid (Home and
+ * End to the first and last), on top of Tab.
+ */
+function gridKeys(e: KeyboardEvent<HTMLUListElement>) {
+  const cards = Array.from(e.currentTarget.querySelectorAll<HTMLElement>(".media-card"));
+  const i = cards.indexOf(e.target as HTMLElement);
+  if (i < 0) return;
+  const top = (el: HTMLElement) => el.getBoundingClientRect().top;
+  const columns = Math.max(1, cards.findIndex((c) => top(c) > top(cards[0]!) + 1) === -1 ? cards.length : cards.findIndex((c) => top(c) > top(cards[0]!) + 1));
+  const to: Record<string, number> = { ArrowRight: i + 1, ArrowLeft: i - 1, ArrowDown: i + columns, ArrowUp: i - columns, Home: 0, End: cards.length - 1 };
+  const next = to[e.key];
+  if (next === undefined || next < 0 || next >= cards.length) return;
+  e.preventDefault();
+  cards[next]!.focus();
+}
 
 /** Library is the searchable, filterable media library, as a grid or a table, with "load more". */
 export function Library({ mode, view = "grid", lockKind, selectedId, onActivate, onChoose, emptyLibrary, toolbarEnd, idPrefix, checked, onCheck, canCheck }: Props) {
@@ -176,7 +193,7 @@ export function Library({ mode, view = "grid", lockKind, selectedId, onActivate,
           </tbody>
         </table>
       ) : (
-        <ul className={`media-grid ${mode === "pick" ? "compact" : ""}`} aria-label="Media files">
+        <ul className={`media-grid ${mode === "pick" ? "compact" : ""}`} aria-label="Media files" onKeyDown={gridKeys}>
           {items.map((m) => (
             <li key={m.id} className={checked?.has(m.id) ? "checked" : undefined}>
               {checkbox(m)}
