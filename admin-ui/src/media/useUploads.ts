@@ -26,15 +26,22 @@ export function useUploads(onDone?: (m: Media) => void) {
   const controllers = useRef(new Map<number, AbortController>());
   const done = useRef(onDone);
   done.current = onDone;
+  // Uploads outlive the page that started them (they still land in the library);
+  // only leaving the app altogether would lose them, so the browser asks first.
   const mounted = useRef(true);
   useEffect(() => {
     mounted.current = true;
-    const all = controllers.current;
     return () => {
       mounted.current = false;
-      for (const c of all.values()) c.abort();
     };
   }, []);
+  const busy = items.some((u) => u.status === "uploading" || u.status === "queued");
+  useEffect(() => {
+    if (!busy) return;
+    const warn = (e: BeforeUnloadEvent) => e.preventDefault();
+    window.addEventListener("beforeunload", warn);
+    return () => window.removeEventListener("beforeunload", warn);
+  }, [busy]);
 
   const patch = useCallback((key: number, p: Partial<Upload>) => {
     if (mounted.current) setItems((list) => list.map((u) => (u.key === key ? { ...u, ...p } : u)));
