@@ -89,7 +89,7 @@ func (s *Service) CreateEntry(ctx context.Context, p models.Principal, in NewEnt
 		if err := syncRefs(tx, e.ID, models.RefWorking, mediaIDs(t, e.Data)); err != nil {
 			return err
 		}
-		out, err = entryView(tx, &e)
+		out, err = s.entryView(tx, p, &e)
 		return err
 	})
 	return out, err
@@ -125,7 +125,7 @@ func (s *Service) GetEntry(ctx context.Context, p models.Principal, id string) (
 	if err != nil {
 		return nil, err
 	}
-	return entryView(db, e)
+	return s.entryView(db, p, e)
 }
 
 // readableEntry loads an entry the principal may read.
@@ -203,7 +203,7 @@ func (s *Service) ListEntries(ctx context.Context, p models.Principal, q EntryQu
 	if err := db.Order(order).Order("id").Limit(q.Limit).Offset(q.Offset).Find(&entries).Error; err != nil {
 		return nil, 0, err
 	}
-	views, err := entryViews(s.db.WithContext(ctx), entries)
+	views, err := s.entryViews(s.db.WithContext(ctx), p, entries)
 	return views, total, err
 }
 
@@ -279,7 +279,7 @@ func (s *Service) RestoreRevision(ctx context.Context, p models.Principal, id st
 			if err != nil {
 				return err
 			}
-			e.Data, e.Slug = data, rev.Slug
+			e.Data, e.Slug, e.RevisionAuthorID = data, rev.Slug, rev.AuthorID
 			return nil
 		}})
 }
@@ -302,7 +302,7 @@ func (s *Service) DeleteEntry(ctx context.Context, p models.Principal, id string
 
 // Act is a workflow action as a client asks for it.
 type Act struct {
-	Action  models.Action // submit, withdraw, approve, request_changes, publish or unpublish
+	Action  models.Action // submit, withdraw, approve, request_changes, publish, unpublish or cancel_schedule
 	Version *int          // optional: the version the client looked at
 	Comment string        // approve (optional), request_changes (required)
 	At      *time.Time    // publish: a future time schedules instead
@@ -320,7 +320,7 @@ func (s *Service) Act(ctx context.Context, p models.Principal, id string, a Act)
 		if a.At != nil && a.At.After(s.now()) {
 			st.Action, st.At = models.ActionSchedule, *a.At
 		}
-	case models.ActionSubmit, models.ActionWithdraw, models.ActionUnpublish:
+	case models.ActionSubmit, models.ActionWithdraw, models.ActionUnpublish, models.ActionCancelSchedule:
 	default:
 		return nil, models.Errorf(models.CodeBadRequest, "unknown action %q", a.Action)
 	}

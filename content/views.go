@@ -34,6 +34,9 @@ type EntryView struct {
 	UpdatedAt      time.Time     `json:"updated_at"`
 	PublishedAt    *time.Time    `json:"published_at"`
 	PublishAt      *time.Time    `json:"publish_at"`
+	// AllowedActions are the workflow actions the caller may take now:
+	// the policy, the workflow table and the four-eyes rule, in one place.
+	AllowedActions []models.Action `json:"allowed_actions"`
 }
 
 // RevisionView is one revision; Data is left out of lists.
@@ -91,7 +94,8 @@ func people(db *gorm.DB, ids ...string) (map[string]Person, error) {
 	return out, nil
 }
 
-func entryViews(db *gorm.DB, entries []models.Entry) ([]EntryView, error) {
+// entryViews shows entries to p, with the actions p may take on each.
+func (s *Service) entryViews(db *gorm.DB, p models.Principal, entries []models.Entry) ([]EntryView, error) {
 	var ids []string
 	for _, e := range entries {
 		ids = append(ids, e.AuthorID, e.RevisionAuthorID)
@@ -106,7 +110,7 @@ func entryViews(db *gorm.DB, entries []models.Entry) ([]EntryView, error) {
 			ID: e.ID, Type: e.Type, Slug: e.Slug, Locale: e.Locale, Status: e.Status, Version: e.Version,
 			Revision: e.Revision, Live: e.Live(), Data: e.Data, Author: names[e.AuthorID],
 			RevisionAuthor: names[e.RevisionAuthorID], CreatedAt: e.CreatedAt, UpdatedAt: e.UpdatedAt,
-			PublishedAt: e.PublishedAt, PublishAt: e.PublishAt,
+			PublishedAt: e.PublishedAt, PublishAt: e.PublishAt, AllowedActions: s.allowedActions(p, &e),
 		}
 		if out[i].Data == nil {
 			out[i].Data = models.Data{}
@@ -115,10 +119,22 @@ func entryViews(db *gorm.DB, entries []models.Entry) ([]EntryView, error) {
 	return out, nil
 }
 
-func entryView(db *gorm.DB, e *models.Entry) (*EntryView, error) {
-	v, err := entryViews(db, []models.Entry{*e})
+func (s *Service) entryView(db *gorm.DB, p models.Principal, e *models.Entry) (*EntryView, error) {
+	v, err := s.entryViews(db, p, []models.Entry{*e})
 	if err != nil {
 		return nil, err
 	}
 	return &v[0], nil
+}
+
+// allowedActions lists what p may do to e now, exactly as Transition
+// would decide it (clients show these buttons and no others).
+func (s *Service) allowedActions(p models.Principal, e *models.Entry) []models.Action {
+	out := []models.Action{}
+	for _, a := range models.PersonActions {
+		if _, ok := models.NextOf(e.Status, e.Live(), a); ok && s.authorizeStep(p, e, a) == nil {
+			out = append(out, a)
+		}
+	}
+	return out
 }

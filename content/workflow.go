@@ -38,7 +38,9 @@ type Step struct {
 	Version *int   // the version the caller saw; nil where the contract sends none
 	Comment string // approve, request changes
 	At      time.Time
-	// Edit sets the new working data and slug (for ActionEdit).
+	// Edit sets the new working data and slug (for ActionEdit), and the
+	// revision's author when it is not the caller (a restore keeps the
+	// words' author, so the four-eyes rule still sees who wrote them).
 	Edit func(tx *gorm.DB, e *models.Entry, t *models.ContentType) error
 }
 
@@ -76,7 +78,7 @@ func (s *Service) authorizeStep(p models.Principal, e *models.Entry, action mode
 			return models.Errorf(models.CodeForbidden, "you wrote this revision, so someone else must review it")
 		}
 		return nil
-	case models.ActionPublish, models.ActionSchedule, models.ActionUnpublish:
+	case models.ActionPublish, models.ActionSchedule, models.ActionUnpublish, models.ActionCancelSchedule:
 		return s.can(p, obj, actPublish)
 	case models.ActionPublishDue, models.ActionScheduleFailed:
 		if !p.System {
@@ -119,6 +121,9 @@ func (s *Service) Transition(ctx context.Context, p models.Principal, id string,
 			return err
 		}
 		to, ok := models.NextOf(e.Status, e.Live(), st.Action)
+		if !ok && st.Action == models.ActionDelete && e.Live() {
+			return models.Errorf(models.CodeInvalidTransition, "this entry is live: a reviewer unpublishes it first, then it can be deleted")
+		}
 		if !ok {
 			return models.Errorf(models.CodeInvalidTransition, "cannot %s an entry that is %s", actionWords[st.Action], e.Status)
 		}
@@ -144,6 +149,7 @@ func (s *Service) Transition(ctx context.Context, p models.Principal, id string,
 			if err != nil {
 				return err
 			}
+			e.RevisionAuthorID = p.UserID // who writes the new revision, unless Edit says otherwise
 			if err := st.Edit(tx, &e, t); err != nil {
 				return err
 			}
@@ -151,11 +157,11 @@ func (s *Service) Transition(ctx context.Context, p models.Principal, id string,
 				return err
 			}
 			e.Revision++
-			rev := models.Revision{ID: newID(), EntryID: e.ID, Number: e.Revision, Slug: e.Slug, Data: e.Data, AuthorID: p.UserID, CreatedAt: now}
+			rev := models.Revision{ID: newID(), EntryID: e.ID, Number: e.Revision, Slug: e.Slug, Data: e.Data, AuthorID: e.RevisionAuthorID, CreatedAt: now}
 			if err := tx.Create(&rev).Error; err != nil {
 				return err
 			}
-			changes["data"], changes["slug"], changes["revision"], changes["revision_author_id"] = e.Data, e.Slug, e.Revision, p.UserID
+			changes["data"], changes["slug"], changes["revision"], changes["revision_author_id"] = e.Data, e.Slug, e.Revision, e.RevisionAuthorID
 		case models.ActionPublish, models.ActionPublishDue:
 			if err := s.writeSnapshot(tx, &e, now); err != nil {
 				return err
@@ -167,7 +173,7 @@ func (s *Service) Transition(ctx context.Context, p models.Principal, id string,
 				return err
 			}
 			changes["publish_at"] = st.At.UTC()
-		case models.ActionScheduleFailed:
+		case models.ActionScheduleFailed, models.ActionCancelSchedule:
 			changes["publish_at"] = nil
 		case models.ActionUnpublish:
 			if err := tx.Where("entry_id = ?", e.ID).Delete(&models.PublishedEntry{}).Error; err != nil {
@@ -202,7 +208,7 @@ func (s *Service) Transition(ctx context.Context, p models.Principal, id string,
 			return err
 		}
 		var err error
-		out, err = entryView(tx, &saved)
+		out, err = s.entryView(tx, p, &saved)
 		return err
 	})
 	if err != nil {
@@ -354,5 +360,5 @@ var actionWords = map[models.Action]string{
 	models.ActionEdit: "edit", models.ActionDelete: "delete", models.ActionSubmit: "submit",
 	models.ActionWithdraw: "withdraw", models.ActionApprove: "approve", models.ActionRequestChanges: "request changes on",
 	models.ActionPublish: "publish", models.ActionSchedule: "schedule", models.ActionPublishDue: "publish",
-	models.ActionScheduleFailed: "reschedule", models.ActionUnpublish: "unpublish",
+	models.ActionScheduleFailed: "reschedule", models.ActionUnpublish: "unpublish", models.ActionCancelSchedule: "cancel the schedule of",
 }

@@ -31,11 +31,17 @@ const (
 	ActionPublishDue     Action = "publish_due"     // scheduled → published, by the scheduler when the time comes
 	ActionScheduleFailed Action = "schedule_failed" // scheduled → approved, by the scheduler when publishing is impossible
 	ActionUnpublish      Action = "unpublish"
+	ActionCancelSchedule Action = "cancel_schedule" // scheduled → approved: nothing goes live
 )
 
 // Actions lists every action.
 var Actions = []Action{ActionEdit, ActionDelete, ActionSubmit, ActionWithdraw, ActionApprove, ActionRequestChanges,
-	ActionPublish, ActionSchedule, ActionPublishDue, ActionScheduleFailed, ActionUnpublish}
+	ActionPublish, ActionSchedule, ActionPublishDue, ActionScheduleFailed, ActionUnpublish, ActionCancelSchedule}
+
+// PersonActions are the actions people take (the scheduler's are not),
+// in the order an entry's allowed_actions lists them.
+var PersonActions = []Action{ActionEdit, ActionSubmit, ActionWithdraw, ActionApprove, ActionRequestChanges,
+	ActionPublish, ActionSchedule, ActionCancelSchedule, ActionUnpublish, ActionDelete}
 
 // workflow is the whole editorial workflow as data: the status an action
 // leads to from each status where it is allowed. A pair that is absent is an
@@ -67,11 +73,11 @@ var workflow = map[Status]map[Action]Status{
 	StatusScheduled: {
 		ActionPublishDue:     StatusPublished,
 		ActionScheduleFailed: StatusApproved, // e.g. its slug was taken meanwhile: a person decides
+		ActionCancelSchedule: StatusApproved,
 		ActionUnpublish:      StatusDraft,
 	},
 	StatusPublished: {
 		ActionEdit:      StatusDraft, // the published revision stays live until the new one is published
-		ActionDelete:    StatusPublished,
 		ActionUnpublish: StatusDraft,
 	},
 }
@@ -85,8 +91,12 @@ func Next(status Status, action Action) (Status, bool) {
 
 // NextOf is Next for an entry that may be live: a live entry can be
 // unpublished from any status (say, while an edit of it is in review), and
-// its working copy keeps that status.
+// its working copy keeps that status; it cannot be deleted (unpublishing
+// is a reviewer's decision, so deleting must not be a way around it).
 func NextOf(status Status, live bool, action Action) (Status, bool) {
+	if action == ActionDelete && live {
+		return "", false
+	}
 	if to, ok := Next(status, action); ok {
 		return to, true
 	}

@@ -92,6 +92,9 @@ func (s *Server) requestChanges(c echo.Context) error {
 }
 func (s *Server) publishEntry(c echo.Context) error   { return s.transition(c, models.ActionPublish) }
 func (s *Server) unpublishEntry(c echo.Context) error { return s.transition(c, models.ActionUnpublish) }
+func (s *Server) cancelSchedule(c echo.Context) error {
+	return s.transition(c, models.ActionCancelSchedule)
+}
 
 func (s *Server) listRevisions(c echo.Context) error {
 	revs, err := s.content.Revisions(c.Request().Context(), principal(c), c.Param("id"))

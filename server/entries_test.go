@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/loamcms/cms/content"
 	"github.com/loamcms/cms/internal/database"
@@ -336,5 +337,93 @@ func TestContentTypeValidation(t *testing.T) {
 		expect(t, n.call(n.editor, "GET", "/api/content-types", nil), 200, "")
 		expect(t, n.call(n.reviewer, "GET", "/api/content-types/post", nil), 200, "")
 		expect(t, n.call(n.reviewer, "GET", "/api/content-types/ghost", nil), 404, "not_found")
+	})
+}
+
+// TestLiveEntriesAndAllowedActions covers the workflow rules of a live
+// entry and that allowed_actions says exactly what the caller may do.
+func TestLiveEntriesAndAllowedActions(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *database.DB) {
+		n := newNewsroom(t, db)
+		actions := func(who *account, id string) string {
+			t.Helper()
+			r := n.call(who, "GET", "/api/entries/"+id, nil)
+			expect(t, r, 200, "")
+			return fmt.Sprint(entryOf(t, r).AllowedActions)
+		}
+		r := n.call(n.editor, "POST", "/api/entries", map[string]any{"type": "post", "data": map[string]any{"title": "Live rules"}})
+		expect(t, r, 201, "")
+		e := entryOf(t, r)
+		if got := fmt.Sprint(e.AllowedActions); got != "[edit submit delete]" {
+			t.Errorf("the author's draft: %s", got)
+		}
+		for who, want := range map[*account]string{n.editor2: "[]", n.reviewer: "[]", n.admin: "[edit submit delete]"} {
+			if got := actions(who, e.ID); got != want {
+				t.Errorf("%s on a draft: %s, want %s", who.user.Email, got, want)
+			}
+		}
+		id := n.publish(t, "post", map[string]any{"title": "Published and edited"})
+		if got := actions(n.reviewer, id); got != "[unpublish]" {
+			t.Errorf("reviewer on a published entry: %s", got)
+		}
+		// Edited while live: a draft that cannot be deleted, but can be unpublished.
+		cur := entryOf(t, n.call(n.editor, "GET", "/api/entries/"+id, nil))
+		expect(t, n.call(n.editor, "PATCH", "/api/entries/"+id, map[string]any{"version": cur.Version, "data": map[string]any{"summary": "more"}}), 200, "")
+		if got := actions(n.editor, id); got != "[edit submit]" {
+			t.Errorf("author of a live draft: %s", got)
+		}
+		expect(t, n.call(n.editor, "DELETE", "/api/entries/"+id, nil), 409, "invalid_transition")
+		expect(t, n.call(n.admin, "DELETE", "/api/entries/"+id, nil), 409, "invalid_transition")
+		expect(t, n.call(n.editor, "POST", "/api/entries/"+id+"/submit", nil), 200, "")
+		if got := actions(n.reviewer, id); got != "[approve request_changes unpublish]" {
+			t.Errorf("reviewer on a live entry in review: %s", got)
+		}
+		r = n.call(n.reviewer, "POST", "/api/entries/"+id+"/unpublish", nil)
+		expect(t, r, 200, "")
+		if e := entryOf(t, r); e.Live || e.Status != "in_review" {
+			t.Errorf("unpublished in review: %+v", e)
+		}
+		expect(t, n.call(n.reviewer, "POST", "/api/entries/"+id+"/withdraw", nil), 403, "forbidden")
+		expect(t, n.call(n.editor, "POST", "/api/entries/"+id+"/withdraw", nil), 200, "")
+		expect(t, n.call(n.editor, "DELETE", "/api/entries/"+id, nil), 204, "")
+
+		// Cancelling a schedule: back to approved, nothing goes live.
+		r = n.call(n.editor, "POST", "/api/entries", map[string]any{"type": "post", "data": map[string]any{"title": "Later"}})
+		sid := entryOf(t, r).ID
+		expect(t, n.call(n.editor, "POST", "/api/entries/"+sid+"/submit", nil), 200, "")
+		expect(t, n.call(n.reviewer, "POST", "/api/entries/"+sid+"/approve", nil), 200, "")
+		expect(t, n.call(n.reviewer, "POST", "/api/entries/"+sid+"/publish", map[string]any{"at": time.Now().Add(time.Hour).UTC()}), 200, "")
+		if got := actions(n.reviewer, sid); got != "[cancel_schedule unpublish]" {
+			t.Errorf("reviewer on a scheduled entry: %s", got)
+		}
+		expect(t, n.call(n.editor, "POST", "/api/entries/"+sid+"/cancel-schedule", nil), 403, "forbidden")
+		r = n.call(n.reviewer, "POST", "/api/entries/"+sid+"/cancel-schedule", nil)
+		expect(t, r, 200, "")
+		if e := entryOf(t, r); e.Status != "approved" || e.Live || e.PublishAt != nil {
+			t.Errorf("cancelled: %+v", e)
+		}
+		expect(t, n.call(n.reviewer, "POST", "/api/entries/"+sid+"/cancel-schedule", nil), 409, "invalid_transition")
+	})
+}
+
+// TestRestoreKeepsTheWordsAuthor: a restored revision keeps its original
+// author, so whoever wrote those words still cannot approve them after
+// someone else restored them.
+func TestRestoreKeepsTheWordsAuthor(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *database.DB) {
+		n := newNewsroom(t, db)
+		both := n.signedIn("both@example.com", "editor", "reviewer")
+		r := n.call(both, "POST", "/api/entries", map[string]any{"type": "post", "data": map[string]any{"title": "Words of both"}})
+		e := entryOf(t, r)
+		r = n.call(n.admin, "PATCH", "/api/entries/"+e.ID, map[string]any{"version": e.Version, "data": map[string]any{"title": "The admin's words"}})
+		e = entryOf(t, r)
+		r = n.call(n.admin, "POST", "/api/entries/"+e.ID+"/revisions/1/restore", map[string]any{"version": e.Version})
+		expect(t, r, 200, "")
+		if e = entryOf(t, r); e.RevisionAuthor.ID != both.user.ID || e.Data["title"] != "Words of both" {
+			t.Fatalf("restored: %+v", e)
+		}
+		expect(t, n.call(n.admin, "POST", "/api/entries/"+e.ID+"/submit", nil), 200, "")
+		expect(t, n.call(both, "POST", "/api/entries/"+e.ID+"/approve", nil), 403, "forbidden")
+		expect(t, n.call(n.reviewer, "POST", "/api/entries/"+e.ID+"/approve", nil), 200, "")
 	})
 }

@@ -104,6 +104,7 @@ var (
 	owners     = map[string]string{"editor": "own", "admin": "any"}
 	reviewers  = map[string]string{"reviewer": "any", "admin": "any"}
 	editable   = []models.Status{models.StatusDraft, models.StatusChangesRequested, models.StatusApproved, models.StatusPublished}
+	notLive    = []models.Status{models.StatusDraft, models.StatusChangesRequested, models.StatusApproved} // published ones are live
 	versioned  = func(v int) any { return map[string]any{"version": v, "data": map[string]any{"summary": "changed"}} }
 	entryRules = map[string]entryRule{
 		"GET /api/entries/:id":                       {reach: everyone, ok: 200},
@@ -114,13 +115,14 @@ var (
 		"POST /api/entries/:id/comments":             {reach: everyone, ok: 201, body: func(int) any { return map[string]any{"body": "A note"} }},
 		"PATCH /api/entries/:id":                     {reach: owners, from: editable, ok: 200, body: versioned},
 		"POST /api/entries/:id/revisions/:n/restore": {reach: owners, from: editable, ok: 200, body: func(v int) any { return map[string]any{"version": v} }},
-		"DELETE /api/entries/:id":                    {reach: owners, from: editable, ok: 204},
+		"DELETE /api/entries/:id":                    {reach: owners, from: notLive, ok: 204},
 		"POST /api/entries/:id/submit":               {reach: owners, from: []models.Status{models.StatusDraft, models.StatusChangesRequested}, ok: 200},
 		"POST /api/entries/:id/withdraw":             {reach: owners, from: []models.Status{models.StatusInReview}, ok: 200},
 		"POST /api/entries/:id/approve":              {reach: reviewers, from: []models.Status{models.StatusInReview}, ok: 200},
 		"POST /api/entries/:id/request-changes":      {reach: reviewers, from: []models.Status{models.StatusInReview}, ok: 200, body: func(int) any { return map[string]any{"comment": "Please fix"} }},
 		"POST /api/entries/:id/publish":              {reach: reviewers, from: []models.Status{models.StatusApproved}, ok: 200},
 		"POST /api/entries/:id/unpublish":            {reach: reviewers, from: []models.Status{models.StatusPublished, models.StatusScheduled}, ok: 200},
+		"POST /api/entries/:id/cancel-schedule":      {reach: reviewers, from: []models.Status{models.StatusScheduled}, ok: 200},
 	}
 	// mediaRules are routes on one media item, own (the editor uploaded
 	// it) or another editor's; the status does not apply.

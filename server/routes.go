@@ -54,6 +54,7 @@ func (s *Server) routes() {
 	api.POST("/entries/:id/request-changes", s.requestChanges, user)
 	api.POST("/entries/:id/publish", s.publishEntry, user)
 	api.POST("/entries/:id/unpublish", s.unpublishEntry, user)
+	api.POST("/entries/:id/cancel-schedule", s.cancelSchedule, user)
 	api.GET("/entries/:id/revisions", s.listRevisions, user)
 	api.GET("/entries/:id/revisions/:n", s.getRevision, user)
 	api.POST("/entries/:id/revisions/:n/restore", s.restoreRevision, user)

@@ -365,7 +365,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Unpublish: published or scheduled → draft; nothing stays on the delivery API */
+        /** Take a live entry off the delivery API, from any status (the working copy keeps it; published and scheduled become draft) */
         post: operations["unpublishEntry"];
         delete?: never;
         options?: never;
@@ -640,6 +640,25 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/entries/{id}/cancel-schedule": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Cancel a scheduled publish: scheduled → approved, nothing goes live */
+        post: operations["cancelSchedule"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -798,6 +817,8 @@ export interface components {
             published_at: string | null;
             /** Format: date-time */
             publish_at: string | null;
+            /** @description the workflow actions the caller may take now (policy, workflow and four-eyes rule applied) */
+            allowed_actions: ("edit" | "submit" | "withdraw" | "approve" | "request_changes" | "publish" | "schedule" | "cancel_schedule" | "unpublish" | "delete")[];
         };
         NewEntry: {
             type: string;
@@ -923,6 +944,8 @@ export interface components {
             type: string;
             title: string;
             status: components["schemas"]["Status"];
+            /** @description a revision of the entry is on the delivery API */
+            live: boolean;
         };
         MediaUsageList: {
             data: components["schemas"]["MediaUsage"][];
@@ -2623,6 +2646,44 @@ export interface operations {
             404: components["responses"]["NotFound"];
             500: components["responses"]["Internal"];
             503: components["responses"]["Unavailable"];
+        };
+    };
+    cancelSchedule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    /** @description the version you looked at: a stale one is 409 version_conflict */
+                    version?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description The entry after the transition */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Entry"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["Internal"];
         };
     };
 }
