@@ -19,6 +19,7 @@ import (
 	"github.com/loamcms/cms/internal/config"
 	"github.com/loamcms/cms/internal/database"
 	"github.com/loamcms/cms/internal/demo"
+	"github.com/loamcms/cms/media"
 	"github.com/loamcms/cms/migrations"
 	"github.com/loamcms/cms/models"
 )
@@ -116,6 +117,7 @@ func serve(args []string, log *slog.Logger) error {
 	go a.housekeeping(ctx)
 	go a.content.RunScheduler(ctx, schedulerInterval, log)
 	go a.changes.Watch(ctx, a.db.DB, cfg.DatabaseURL, changesPollInterval)
+	media.Warm()
 	log.Info("serving", "addr", ln.Addr().String(), "database", database.Redact(cfg.DatabaseURL), "admin", cfg.PublicURL+"/admin/")
 
 	select {

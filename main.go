@@ -68,7 +68,7 @@ func open(ctx context.Context, cfg *config.Config, log *slog.Logger) (*app, erro
 		db.Close()
 		return nil, err
 	}
-	med := media.New(db.DB, store, enforcer, media.Options{MaxUpload: cfg.MaxUpload, Changes: feed, Log: log})
+	med := media.New(db.DB, store, enforcer, media.Options{MaxUpload: cfg.MaxUpload, Changes: feed, Gen: feed.Gen, Log: log})
 	return &app{cfg: cfg, db: db, accounts: acc, content: cnt, media: med, changes: feed, log: log}, nil
 }
 

@@ -1,9 +1,11 @@
 package media
 
 import (
+	"cmp"
 	"encoding/binary"
 	"io"
 	"os"
+	"slices"
 )
 
 // AVIF keeps EXIF and XMP as items of its ISOBMFF container: an entry in
@@ -24,7 +26,27 @@ func stripAVIF(src *os.File, out *os.File) error {
 		return err
 	}
 	size := info.Size()
-	meta, metaAt, err := findBox(src, 0, size, "meta")
+	boxes, end, err := topBoxes(src, size)
+	if err != nil {
+		return err
+	}
+	var zero []extent // byte ranges to overwrite
+	var metaAt int64 = -1
+	for _, b := range boxes {
+		switch b.typ {
+		case "meta":
+			metaAt = b.at
+		case "ftyp", "mdat", "moov", "moof", "mfra", "styp", "sidx":
+		default:
+			// uuid (where XMP hides), free, skip and unknown boxes: their
+			// payload goes, their place stays, so no offset moves.
+			zero = append(zero, extent{b.at + b.hdr, b.size - b.hdr})
+		}
+	}
+	if metaAt < 0 {
+		return corrupt("AVIF without a meta box")
+	}
+	meta, _, err := findBox(src, metaAt, size, "meta")
 	if err != nil {
 		return err
 	}
@@ -56,12 +78,6 @@ func stripAVIF(src *os.File, out *os.File) error {
 		}
 		off += n
 	}
-	if _, err := src.Seek(0, io.SeekStart); err != nil {
-		return err
-	}
-	if _, err := io.Copy(out, src); err != nil {
-		return err
-	}
 	for id := range metaItems {
 		for _, e := range locations[id] {
 			start := e.offset
@@ -75,12 +91,90 @@ func stripAVIF(src *os.File, out *os.File) error {
 			if start < 0 || e.length <= 0 || start+e.length > size {
 				return corrupt("AVIF item outside the file")
 			}
-			if _, err := out.WriteAt(make([]byte, e.length), start); err != nil {
+			zero = append(zero, extent{start, e.length})
+		}
+	}
+	zero, err = mergeExtents(zero, size)
+	if err != nil {
+		return err
+	}
+	// Copy the boxes (anything after the last one is dropped), then zero.
+	if _, err := io.Copy(out, io.NewSectionReader(src, 0, end)); err != nil {
+		return err
+	}
+	buf := make([]byte, 64<<10)
+	for _, e := range zero {
+		for off := e.offset; off < e.offset+e.length; {
+			n := min(int64(len(buf)), e.offset+e.length-off)
+			if _, err := out.WriteAt(buf[:n], off); err != nil {
 				return err
 			}
+			off += n
 		}
 	}
 	return nil
+}
+
+// mergeExtents sorts and joins overlapping ranges; together they can never
+// cover more than the file (a crafted iloc lists the same bytes a million times).
+func mergeExtents(es []extent, size int64) ([]extent, error) {
+	slices.SortFunc(es, func(a, b extent) int { return cmp.Compare(a.offset, b.offset) })
+	var out []extent
+	var total int64
+	for _, e := range es {
+		if n := len(out); n > 0 && e.offset <= out[n-1].offset+out[n-1].length {
+			last := &out[n-1]
+			last.length = max(last.length, e.offset+e.length-last.offset)
+			continue
+		}
+		out = append(out, e)
+	}
+	for _, e := range out {
+		total += e.length
+	}
+	if total > size {
+		return nil, corrupt("AVIF metadata larger than the file")
+	}
+	return out, nil
+}
+
+type box struct {
+	typ           string
+	at, hdr, size int64
+}
+
+// topBoxes lists the top-level boxes of f and where the last one ends.
+func topBoxes(f *os.File, size int64) ([]box, int64, error) {
+	var out []box
+	at := int64(0)
+	for at+8 <= size {
+		if len(out) == 10_000 {
+			return nil, 0, corrupt("AVIF with too many boxes")
+		}
+		head := make([]byte, 16)
+		if _, err := f.ReadAt(head[:8], at); err != nil {
+			return nil, 0, corrupt("AVIF box cut off")
+		}
+		n, hdr := int64(binary.BigEndian.Uint32(head)), int64(8)
+		switch n {
+		case 0:
+			n = size - at
+		case 1:
+			if _, err := f.ReadAt(head[8:16], at+8); err != nil {
+				return nil, 0, corrupt("AVIF box cut off")
+			}
+			n, hdr = int64(binary.BigEndian.Uint64(head[8:])), 16
+		}
+		if n < hdr || at+n > size {
+			break // trailing bytes that are no box: dropped
+		}
+		out = append(out, box{typ: string(head[4:8]), at: at, hdr: hdr, size: n})
+		at += n
+	}
+	if len(out) == 0 || out[0].typ != "ftyp" {
+		return nil, 0, corrupt("not an AVIF")
+	}
+	return out, at, nil
 }
 
 // findBox returns the payload of the first top-level box of type want and

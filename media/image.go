@@ -205,13 +205,27 @@ func focalCrop(w, h int, aspect, fx, fy float64) image.Rectangle {
 	x := math.Min(math.Max(fx*float64(w)-cw/2, 0), float64(w)-cw)
 	y := math.Min(math.Max(fy*float64(h)-ch/2, 0), float64(h)-ch)
 	r := image.Rect(int(math.Round(x)), int(math.Round(y)), int(math.Round(x+cw)), int(math.Round(y+ch)))
+	// An extreme aspect (1×300 of a short image) rounds to nothing: keep a pixel.
+	if r.Dx() < 1 {
+		r.Max.X = min(r.Min.X+1, w)
+		r.Min.X = r.Max.X - 1
+	}
+	if r.Dy() < 1 {
+		r.Max.Y = min(r.Min.Y+1, h)
+		r.Min.Y = r.Max.Y - 1
+	}
 	return r.Intersect(image.Rect(0, 0, w, h))
 }
 
 // render scales the variant's crop of img and encodes it to w.
 func (v Variant) render(img image.Image, w io.Writer) error {
-	b := img.Bounds()
-	crop := v.Crop.Add(b.Min)
+	crop := v.Crop.Add(img.Bounds().Min)
+	// Shrink by a whole factor first with a box filter: the resampler's
+	// scratch buffer is output width × input height, which for a 12 MP
+	// photo is over 100 MB per render.
+	if k := min(crop.Dx()/v.W, crop.Dy()/v.H); k >= 2 {
+		img, crop = boxShrink(img, crop, k), image.Rect(0, 0, crop.Dx()/k, crop.Dy()/k)
+	}
 	var out draw.Image
 	if v.Format == "jpeg" {
 		// JPEG has no alpha: transparent pixels go on white, not black.
@@ -240,4 +254,66 @@ func encode(w io.Writer, img image.Image, format string, quality int) error {
 		return avif.Encode(w, img, avif.Options{Quality: quality, QualityAlpha: quality, Speed: 8})
 	}
 	return fmt.Errorf("media: cannot encode %s", format)
+}
+
+// boxShrink averages k×k blocks of the crop r of img into a new image.
+// JPEG's YCbCr and the RGBA kinds are read directly; anything else goes
+// through the colour model, which is slower but rare (GIF, grey PNG).
+func boxShrink(img image.Image, r image.Rectangle, k int) *image.NRGBA {
+	w, h := r.Dx()/k, r.Dy()/k
+	dst := image.NewNRGBA(image.Rect(0, 0, w, h))
+	n := uint32(k * k)
+	row := make([]uint32, 4*w) // sums for one output row
+	for oy := range h {
+		clear(row)
+		for dy := range k {
+			y := r.Min.Y + oy*k + dy
+			for ox := range w {
+				var sr, sg, sb, sa uint32
+				for dx := range k {
+					x := r.Min.X + ox*k + dx
+					cr, cg, cb, ca := pixel(img, x, y)
+					sr, sg, sb, sa = sr+cr, sg+cg, sb+cb, sa+ca
+				}
+				o := 4 * ox
+				row[o], row[o+1], row[o+2], row[o+3] = row[o]+sr, row[o+1]+sg, row[o+2]+sb, row[o+3]+sa
+			}
+		}
+		out := dst.Pix[oy*dst.Stride:]
+		for ox := range w {
+			o := 4 * ox
+			a := row[o+3] / n
+			if a == 0 {
+				continue
+			}
+			// The sums are premultiplied; NRGBA wants straight colour.
+			out[o], out[o+1], out[o+2], out[o+3] = uint8(row[o]*255/row[o+3]), uint8(row[o+1]*255/row[o+3]), uint8(row[o+2]*255/row[o+3]), uint8(a)
+		}
+	}
+	return dst
+}
+
+// pixel is img's premultiplied colour at (x, y) in 8 bits per channel.
+func pixel(img image.Image, x, y int) (r, g, b, a uint32) {
+	switch m := img.(type) {
+	case *image.YCbCr:
+		yi, ci := m.YOffset(x, y), m.COffset(x, y)
+		cr, cg, cb := color.YCbCrToRGB(m.Y[yi], m.Cb[ci], m.Cr[ci])
+		return uint32(cr), uint32(cg), uint32(cb), 255
+	case *image.NRGBA:
+		i := m.PixOffset(x, y)
+		a := uint32(m.Pix[i+3])
+		return uint32(m.Pix[i]) * a / 255, uint32(m.Pix[i+1]) * a / 255, uint32(m.Pix[i+2]) * a / 255, a
+	case *image.RGBA:
+		i := m.PixOffset(x, y)
+		return uint32(m.Pix[i]), uint32(m.Pix[i+1]), uint32(m.Pix[i+2]), uint32(m.Pix[i+3])
+	}
+	cr, cg, cb, ca := img.At(x, y).RGBA()
+	return cr >> 8, cg >> 8, cb >> 8, ca >> 8
+}
+
+// Warm compiles the WebP encoder (WebAssembly, compiled on first use) in
+// the background, so the first visitor after a start does not wait for it.
+func Warm() {
+	go encode(io.Discard, image.NewNRGBA(image.Rect(0, 0, 1, 1)), "webp", 80)
 }

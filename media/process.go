@@ -128,7 +128,10 @@ func (p *processed) raster(src *os.File, tmpDir string) (err error) {
 	}
 	b := img.Bounds()
 	p.width, p.height = b.Dx(), b.Dy()
-	if orientation == 1 && (p.width != cfg.Width || p.height != cfg.Height) {
+	if format == "gif" {
+		// A GIF's first frame may cover only part of its screen.
+		p.width, p.height = cfg.Width, cfg.Height
+	} else if orientation == 1 && (p.width != cfg.Width || p.height != cfg.Height) {
 		return imageError(corrupt("the image's header and pixels disagree"))
 	}
 	p.placeholder = placeholder(img)

@@ -2,7 +2,11 @@ package media
 
 import (
 	"bytes"
+	"encoding/binary"
 	"image"
+	"image/color"
+	"image/color/palette"
+	"image/gif"
 	"io"
 	"os"
 	"path/filepath"
@@ -295,5 +299,96 @@ func TestFolderStaysInsideItsRoot(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(outside, "x.txt")); err == nil {
 		t.Error("a file appeared outside the root")
+	}
+}
+
+func TestCraftedContainersAreBounded(t *testing.T) {
+	// WebP: millions of empty chunks, or a second header, are refused quickly.
+	plain := mediatest.WebP(16, 16)
+	var many bytes.Buffer
+	many.Write(plain[12:])
+	for range maxWebPChunks + 1 {
+		many.WriteString("JUNK\x00\x00\x00\x00")
+	}
+	riff := append([]byte("RIFF\x00\x00\x00\x00WEBP"), many.Bytes()...)
+	binary.LittleEndian.PutUint32(riff[4:], uint32(len(riff)-8))
+	if _, _, err := run(t, riff, "many.webp", ""); code(err) != models.CodeValidationFailed {
+		t.Errorf("a WebP of %d chunks: %v", maxWebPChunks+1, err)
+	}
+	twice := append([]byte("RIFF\x00\x00\x00\x00WEBP"), append(append([]byte{}, plain[12:]...), plain[12:]...)...)
+	binary.LittleEndian.PutUint32(twice[4:], uint32(len(twice)-8))
+	if _, _, err := run(t, twice, "twice.webp", ""); code(err) != models.CodeValidationFailed {
+		t.Errorf("a WebP with two images: %v", err)
+	}
+
+	// AVIF: the same metadata listed a thousand times is zeroed once; more
+	// than the file is refused.
+	es := make([]extent, 1000)
+	for i := range es {
+		es[i] = extent{100, 50}
+	}
+	if merged, err := mergeExtents(es, 1000); err != nil || len(merged) != 1 || merged[0] != (extent{100, 50}) {
+		t.Errorf("merge: %v %v", merged, err)
+	}
+	if _, err := mergeExtents([]extent{{0, 600}, {700, 600}}, 1000); err == nil {
+		t.Error("extents larger than the file were accepted")
+	}
+
+	// AVIF: XMP in a top-level uuid box and data after the last box go too.
+	withUUID := mediatest.AVIFWithMetadata(32, 24)
+	uuid := append([]byte("\x00\x00\x00\x00uuid"), bytes.Repeat([]byte{0xBE}, 16)...)
+	uuid = append(uuid, "<x:xmpmeta>"+mediatest.Secret+"</x:xmpmeta>"...)
+	binary.BigEndian.PutUint32(uuid, uint32(len(uuid)))
+	withUUID = append(append(withUUID, uuid...), "trailing "+mediatest.Secret...)
+	_, stored, err := run(t, withUUID, "uuid.avif", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(stored, []byte(mediatest.Secret)) {
+		t.Error("AVIF metadata outside the meta box survived")
+	}
+	if _, _, err := image.Decode(bytes.NewReader(stored)); err != nil {
+		t.Errorf("stripped AVIF does not decode: %v", err)
+	}
+}
+
+func TestGIFWithASmallFirstFrame(t *testing.T) {
+	frame := image.NewPaletted(image.Rect(0, 0, 50, 50), palette.Plan9)
+	var b bytes.Buffer
+	err := gif.EncodeAll(&b, &gif.GIF{Image: []*image.Paletted{frame}, Delay: []int{0},
+		Config: image.Config{Width: 100, Height: 100, ColorModel: color.Palette(palette.Plan9)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, _, err := run(t, b.Bytes(), "small-frame.gif", "")
+	if err != nil || p.width != 100 || p.height != 100 {
+		t.Errorf("%v %+v", err, p)
+	}
+}
+
+func TestExtremeCoverKeepsAPixel(t *testing.T) {
+	v := VariantRequest{W: 1, H: 300, Fit: "cover", Format: "png"}.plan(1600, 200, .5, .5, "png")
+	if v.Crop.Dx() < 1 || v.Crop.Dy() < 1 {
+		t.Fatalf("empty crop %v", v.Crop)
+	}
+	var buf bytes.Buffer
+	if err := v.render(mediatest.Picture(1600, 200), &buf); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestBoxShrinkMatchesTheAverage(t *testing.T) {
+	src := image.NewNRGBA(image.Rect(0, 0, 4, 2))
+	for i := range src.Pix {
+		src.Pix[i] = 255
+	}
+	src.SetNRGBA(0, 0, color.NRGBA{0, 0, 0, 255})
+	src.SetNRGBA(2, 0, color.NRGBA{255, 0, 0, 0}) // transparent: does not tint its block
+	out := boxShrink(src, src.Bounds(), 2)
+	if got := out.NRGBAAt(0, 0); got != (color.NRGBA{191, 191, 191, 255}) {
+		t.Errorf("block 1: %v", got)
+	}
+	if got := out.NRGBAAt(1, 0); got != (color.NRGBA{255, 255, 255, 191}) {
+		t.Errorf("block 2: %v", got)
 	}
 }

@@ -99,8 +99,11 @@ func (s *S3) DeletePrefix(ctx context.Context, prefix string) error {
 		return err
 	}
 	objects := s.client.ListObjects(ctx, s.bucket, minio.ListObjectsOptions{Prefix: prefix, Recursive: true})
+	var first error
 	for err := range s.client.RemoveObjects(ctx, s.bucket, objects, minio.RemoveObjectsOptions{}) {
-		return err.Err
+		if first == nil {
+			first = err.Err // and keep reading, so the remover finishes
+		}
 	}
-	return nil
+	return first
 }

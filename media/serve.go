@@ -6,10 +6,14 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"io"
 	"net/http"
 	"os"
 	"path"
 	"strings"
+	"time"
+
+	"gorm.io/gorm"
 
 	"github.com/loamcms/cms/models"
 )
@@ -25,6 +29,24 @@ type Served struct {
 	Tag      string // the item's current version tag (?v=)
 }
 
+// DefaultMaxVariants bounds the variants made of one file. Files are
+// public, so anyone can ask for any size; without a bound one picture could
+// cost unlimited CPU and storage. A site uses a handful of sizes.
+const DefaultMaxVariants = 100
+
+// MaxAVIFSide bounds AVIF variants: pure-Go AVIF encoding costs seconds
+// per megapixel.
+const MaxAVIFSide = 2048
+
+// Content is what to send: for a file in a folder, the *os.File itself, so
+// the kernel can copy it to the socket (sendfile) without passing through here.
+func (f *Served) Content() io.ReadSeeker {
+	if fo, ok := f.Object.(folderObject); ok {
+		return fo.File
+	}
+	return f.Object
+}
+
 // ErrBusy refuses a variant while too many wait for a worker.
 var ErrBusy = &models.Error{Code: models.CodeRateLimited, Status: http.StatusServiceUnavailable, RetryAfter: 1,
 	Message: "busy making image variants; retry in a moment"}
@@ -33,7 +55,7 @@ var ErrBusy = &models.Error{Code: models.CodeRateLimited, Status: http.StatusSer
 // it asks for anything. Files are public: an item's id is the capability
 // (a random UUIDv7 nobody can guess), as on every CDN-backed CMS.
 func (s *Service) Open(ctx context.Context, id string, req *VariantRequest) (*Served, error) {
-	m, err := s.find(s.db.WithContext(ctx), id)
+	m, err := s.lookup(ctx, id)
 	if err != nil {
 		return nil, err
 	}
@@ -49,6 +71,9 @@ func (s *Service) Open(ctx context.Context, id string, req *VariantRequest) (*Se
 		return nil, models.Errorf(models.CodeBadRequest, "only JPEG, PNG, GIF, WebP and AVIF images have variants; this is %s", m.Mime)
 	}
 	v := req.plan(*m.Width, *m.Height, m.FocalX, m.FocalY, strings.TrimPrefix(m.Mime, "image/"))
+	if v.Format == "avif" && max(v.W, v.H) > MaxAVIFSide {
+		return nil, models.Errorf(models.CodeBadRequest, "AVIF variants are at most %d pixels a side (encoding is slow); use fm=webp for larger", MaxAVIFSide)
+	}
 	key := path.Dir(m.StorageKey) + "/" + v.Key()
 	obj, err := s.store.Open(ctx, key)
 	if errors.Is(err, ErrNoObject) {
@@ -84,6 +109,10 @@ func (s *Service) missing(m *models.Media, err error) error {
 // is refused with 503 rather than piling up decoded images in memory.
 func (s *Service) makeVariant(ctx context.Context, m *models.Media, v Variant, key string) (Object, error) {
 	_, err, _ := s.inflight.Do(key, func() (any, error) {
+		// Others may be waiting on this result: one client hanging up must
+		// not fail them all.
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+		defer cancel()
 		if s.waiting.Add(1) > int64(s.opt.Queue) {
 			s.waiting.Add(-1)
 			return nil, ErrBusy
@@ -91,10 +120,20 @@ func (s *Service) makeVariant(ctx context.Context, m *models.Media, v Variant, k
 		err := s.acquire(ctx)
 		s.waiting.Add(-1)
 		if err != nil {
-			return nil, err
+			return nil, ErrBusy
 		}
 		defer s.release()
-		return nil, s.render(context.WithoutCancel(ctx), m, v, key)
+		res := s.db.WithContext(ctx).Model(&models.Media{}).Where("id = ? AND storage_key = ? AND variants < ?", m.ID, m.StorageKey, s.opt.MaxVariants).
+			Update("variants", gorm.Expr("variants + 1"))
+		if res.Error != nil {
+			return nil, res.Error
+		}
+		if res.RowsAffected == 0 {
+			// (Or the file was replaced meanwhile: a retry sees the new one.)
+			return nil, models.Errorf(models.CodeBadRequest,
+				"this image has %d sizes already, the most one file may have; use the sizes its srcset lists", s.opt.MaxVariants)
+		}
+		return nil, s.render(ctx, m, v, key)
 	})
 	if err != nil {
 		return nil, err

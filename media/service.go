@@ -2,7 +2,11 @@ package media
 
 import (
 	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"math"
@@ -12,6 +16,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 	"unicode/utf8"
@@ -43,9 +48,14 @@ type Options struct {
 	// variants); default GOMAXPROCS. Queue bounds variant requests waiting
 	// for a worker; more are refused with 503. Default 4×Workers.
 	Workers, Queue int
-	Changes        Changes
-	Now            func() time.Time
-	Log            *slog.Logger
+	// MaxVariants bounds the variants made of one file (default 100).
+	MaxVariants int
+	Changes     Changes
+	// Gen is the change counter (internal/changes): rows read at one count
+	// are served from memory until it moves. Nil disables the cache.
+	Gen func() uint64
+	Now func() time.Time
+	Log *slog.Logger
 }
 
 // Service implements the media use-cases.
@@ -57,6 +67,7 @@ type Service struct {
 	work     chan struct{} // a token per running image job
 	waiting  atomic.Int64  // variant requests queued for a token
 	inflight singleflight.Group
+	rows     rowCache
 }
 
 // New returns a Service over db and store.
@@ -72,6 +83,9 @@ func New(db *gorm.DB, store Store, authz models.Authorizer, opt Options) *Servic
 	}
 	if opt.Queue <= 0 {
 		opt.Queue = 4 * opt.Workers
+	}
+	if opt.MaxVariants <= 0 {
+		opt.MaxVariants = DefaultMaxVariants
 	}
 	if opt.Changes == nil {
 		opt.Changes = noChanges{}
@@ -135,8 +149,12 @@ func URL(m *models.Media) string {
 	return "/media/" + m.ID + "/" + urlName(m.Filename, path.Ext(m.StorageKey)) + "?v=" + Tag(m)
 }
 
-// Tag identifies the current bytes of a media item (its ?v=).
-func Tag(m *models.Media) string { return m.SHA256[:12] }
+// Tag identifies what a media item's URLs show (its ?v=): the bytes, and
+// the focal point that cover crops are cut around.
+func Tag(m *models.Media) string {
+	sum := sha256.Sum256(fmt.Appendf(nil, "%s %.4f %.4f", m.SHA256, m.FocalX, m.FocalY))
+	return hex.EncodeToString(sum[:6])
+}
 
 // PublicOf is the delivery view of m.
 func PublicOf(m *models.Media) Public {
@@ -193,6 +211,44 @@ func (s *Service) can(p models.Principal, act string, m *models.Media) error {
 func validID(id string) bool {
 	_, err := uuid.Parse(id)
 	return err == nil && len(id) == 36
+}
+
+// rowCache keeps media rows for serving files: a row changes only with
+// its item, and every change moves the counter, here or on any instance.
+type rowCache struct {
+	mu   sync.Mutex
+	gen  uint64
+	rows map[string]models.Media
+}
+
+const rowCacheSize = 10_000
+
+// lookup is find for serving files, from memory while nothing changed.
+func (s *Service) lookup(ctx context.Context, id string) (*models.Media, error) {
+	if s.opt.Gen == nil {
+		return s.find(s.db.WithContext(ctx), id)
+	}
+	gen := s.opt.Gen() // read first: a change during the query makes this entry stale at once
+	c := &s.rows
+	c.mu.Lock()
+	if c.rows == nil || c.gen != gen || len(c.rows) >= rowCacheSize {
+		c.gen, c.rows = gen, map[string]models.Media{}
+	}
+	m, ok := c.rows[id]
+	c.mu.Unlock()
+	if ok {
+		return &m, nil
+	}
+	row, err := s.find(s.db.WithContext(ctx), id)
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	if c.gen == gen {
+		c.rows[id] = *row
+	}
+	c.mu.Unlock()
+	return row, nil
 }
 
 // find loads a media item; not_found for a bad or unknown id.
@@ -492,22 +548,30 @@ func (s *Service) release() { <-s.work }
 // prepare checks and processes an upload and stores its bytes under a new
 // key for item id. The caller writes the row, and on failure deletes the key.
 func (s *Service) prepare(ctx context.Context, id string, u *Spooled) (*processed, string, error) {
-	if err := s.acquire(ctx); err != nil {
-		return nil, "", err
-	}
-	p, err := process(u.file, u.Filename, u.ContentType, s.opt.TempDir)
-	s.release()
+	p, err := s.processBounded(ctx, u)
 	if err != nil {
 		return nil, "", err
 	}
 	if p.file != u.file {
 		defer p.discard()
 	}
-	key := id + "/" + p.sha256[:16] + "/original" + p.t.exts[0]
+	// Each upload gets a folder of its own, so two replaces racing each
+	// other can never delete the folder the winner's row points at.
+	key := id + "/" + strings.ToLower(rand.Text()[:16]) + "/original" + p.t.exts[0]
 	if err := s.store.Put(ctx, key, p.file, p.size, p.t.mime); err != nil {
 		return nil, "", err
 	}
 	return p, key, nil
+}
+
+// processBounded checks an upload while holding a worker token: decoding
+// is the memory-hungry part.
+func (s *Service) processBounded(ctx context.Context, u *Spooled) (*processed, error) {
+	if err := s.acquire(ctx); err != nil {
+		return nil, err
+	}
+	defer s.release()
+	return process(u.file, u.Filename, u.ContentType, s.opt.TempDir)
 }
 
 // Create stores a new item from an upload.
@@ -588,7 +652,9 @@ func (s *Service) Replace(ctx context.Context, p models.Principal, id string, u 
 		}
 		was := m.Version
 		m.Mime, m.Kind, m.Size, m.SHA256, m.StorageKey, m.Placeholder = pr.t.mime, pr.t.kind, pr.size, pr.sha256, key, pr.placeholder
+		m.Filename = CleanFilename(u.Filename) // the name follows the file, as the library shows it
 		m.Width, m.Height = dims(pr)
+		m.Variants = 0 // the new folder has none yet
 		m.Version++
 		m.UpdatedAt = s.now()
 		if err := s.save(tx, m, was); err != nil {
@@ -598,15 +664,11 @@ func (s *Service) Replace(ctx context.Context, p models.Principal, id string, u 
 		return err
 	})
 	if err != nil {
-		if !strings.HasPrefix(oldKey, path.Dir(key)+"/") {
-			s.forget(path.Dir(key) + "/")
-		}
+		s.forget(path.Dir(key) + "/") // this upload's own folder
 		return nil, err
 	}
 	s.opt.Changes.Bump()
-	if old := path.Dir(oldKey) + "/"; old != path.Dir(key)+"/" {
-		s.forget(old) // the old original and its variants
-	}
+	s.forget(path.Dir(oldKey) + "/") // the old original and its variants
 	return out, nil
 }
 

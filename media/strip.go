@@ -242,6 +242,10 @@ func stripPNG(r io.Reader, w io.Writer) error {
 // and unknown chunks are dropped.
 var webpKeep = map[string]bool{"VP8 ": true, "VP8L": true, "VP8X": true, "ALPH": true, "ANIM": true, "ANMF": true, "ICCP": true}
 
+// maxWebPChunks bounds the chunks of a WebP (frames of an animation
+// included): millions of empty ones are an attack, not a picture.
+const maxWebPChunks = 100_000
+
 // stripWebP copies a WebP without EXIF and XMP chunks, clearing their
 // flags in VP8X and fixing the RIFF size. It reads r twice: once to
 // measure, once to copy.
@@ -260,17 +264,27 @@ func stripWebP(r io.ReadSeeker, w io.Writer) error {
 	}
 	riffEnd := int64(binary.LittleEndian.Uint32(head[4:8])) + 8
 	var kept []chunk
+	seen := map[string]bool{}
 	total := int64(4) // "WEBP"
 	pos := int64(12)
-	for pos < riffEnd {
+	br := bufio.NewReaderSize(r, 64<<10)
+	for chunks := 0; pos < riffEnd; chunks++ {
+		if chunks == maxWebPChunks {
+			return corrupt("WebP with more than %d chunks", maxWebPChunks)
+		}
 		var ch [8]byte
-		if _, err := io.ReadFull(r, ch[:]); err != nil {
+		if _, err := io.ReadFull(br, ch[:]); err != nil {
 			return corrupt("WebP chunk cut off")
 		}
 		size := binary.LittleEndian.Uint32(ch[4:])
 		padded := int64(size) + int64(size&1)
 		c := chunk{string(ch[:4]), pos + 8, size}
 		if webpKeep[c.fourcc] {
+			// Only animation frames repeat; a second header or profile is a trick.
+			if c.fourcc != "ANMF" && seen[c.fourcc] {
+				return corrupt("WebP with two %q chunks", c.fourcc)
+			}
+			seen[c.fourcc] = true
 			kept = append(kept, c)
 			total += 8 + padded
 		}
@@ -278,8 +292,8 @@ func stripWebP(r io.ReadSeeker, w io.Writer) error {
 		if pos > riffEnd {
 			return corrupt("WebP chunk cut off")
 		}
-		if _, err := r.Seek(pos, io.SeekStart); err != nil {
-			return err
+		if _, err := br.Discard(int(padded)); err != nil {
+			return corrupt("WebP chunk cut off")
 		}
 	}
 	if len(kept) == 0 {

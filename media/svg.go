@@ -17,6 +17,9 @@ var svgBlocked = map[string]bool{
 	"script": true, "foreignobject": true, "iframe": true, "embed": true, "object": true,
 	"handler": true, "listener": true, "frame": true, "frameset": true, "meta": true,
 	"link": true, "base": true, "audio": true, "video": true, "html": true, "body": true,
+	// Stylesheets can fetch (@import, url(), image-set()) in ways too many
+	// to recognise; style attributes and presentation attributes remain.
+	"style": true,
 }
 
 // checkSVG refuses an SVG that could run script or reach outside itself:
@@ -27,7 +30,7 @@ func checkSVG(r io.Reader) (w, h int, err error) {
 	refuse := func(why string) (int, int, error) { return 0, 0, errors.New(why) }
 	d := xml.NewDecoder(io.LimitReader(r, maxSVG))
 	d.Strict = true
-	depth, inStyle := 0, false
+	depth := 0
 	for {
 		tok, err := d.Token()
 		if err == io.EOF {
@@ -70,22 +73,17 @@ func checkSVG(r io.Reader) (w, h int, err error) {
 					}
 				case an == "attributename" && (strings.Contains(v, "href") || strings.HasPrefix(v, "on")):
 					return refuse("the SVG animates a link or handler")
-				case an == "style" && badCSS(v):
-					return refuse("the SVG's style loads from outside")
+				case badCSS(v):
+					// fill="url(https://…)", style="background:image-set(…)", CSS escapes…
+					return refuse("the SVG loads from outside in its " + a.Name.Local)
 				}
 			}
 			if depth == 0 {
 				w, h = svgSize(t.Attr)
 			}
-			inStyle = name == "style"
 			depth++
 		case xml.EndElement:
 			depth--
-			inStyle = false
-		case xml.CharData:
-			if inStyle && badCSS(squash(string(t))) {
-				return refuse("the SVG's stylesheet loads from outside")
-			}
 		}
 	}
 }
@@ -102,10 +100,14 @@ func squash(v string) string {
 	return b.String()
 }
 
-// badCSS reports CSS that imports or fetches anything but a local fragment.
+// badCSS reports a (squashed) value that could fetch anything but a local
+// fragment: url() of anything else, image-set(), @import, expression(), or
+// a CSS escape that could spell any of them.
 func badCSS(css string) bool {
-	if strings.Contains(css, "@import") || strings.Contains(css, "expression(") {
-		return true
+	for _, s := range []string{"@import", "expression(", "image-set(", "image(", "\\"} {
+		if strings.Contains(css, s) {
+			return true
+		}
 	}
 	for rest := css; ; {
 		i := strings.Index(rest, "url(")

@@ -24,6 +24,7 @@ type Media struct {
 	SHA256      string    `gorm:"column:sha256;not null"`
 	StorageKey  string    `gorm:"not null"`
 	Version     int       `gorm:"not null"`
+	Variants    int       `gorm:"not null"` // variants made of the current file: bounded, see media.DefaultMaxVariants
 	CreatedBy   string    `gorm:"not null"`
 	CreatedAt   time.Time `gorm:"not null"`
 	UpdatedAt   time.Time `gorm:"not null"`

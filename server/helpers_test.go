@@ -82,7 +82,7 @@ func newEnvWith(t *testing.T, db *database.DB, authz models.Authorizer, opts ...
 	if cfg.store == nil {
 		cfg.store = storetest.Open(t, "folder")
 	}
-	cfg.media.MaxUpload, cfg.media.Changes, cfg.media.Log = cfg.server.MaxUpload, feed, log
+	cfg.media.MaxUpload, cfg.media.Changes, cfg.media.Gen, cfg.media.Log = cfg.server.MaxUpload, feed, feed.Gen, log
 	if cfg.media.TempDir == "" {
 		cfg.media.TempDir = t.TempDir()
 	}

@@ -317,6 +317,22 @@ func (s *Server) serveMedia(c echo.Context) error {
 	default:
 		h.Set("Cache-Control", cacheStale)
 	}
-	http.ServeContent(c.Response(), c.Request(), "", f.ModTime(), f)
+	http.ServeContent(sendfileWriter{c.Response()}, c.Request(), "", f.ModTime(), f.Content())
 	return nil
+}
+
+// sendfileWriter lets http.ServeContent hand a file to the connection's
+// ReadFrom (sendfile on Linux), which echo's Response does not offer.
+type sendfileWriter struct{ *echo.Response }
+
+func (w sendfileWriter) ReadFrom(r io.Reader) (int64, error) {
+	if !w.Committed {
+		w.WriteHeader(http.StatusOK)
+	}
+	if rf, ok := w.Writer.(io.ReaderFrom); ok {
+		n, err := rf.ReadFrom(r)
+		w.Size += n
+		return n, err
+	}
+	return io.Copy(w.Response, r)
 }

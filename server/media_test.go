@@ -13,6 +13,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/loamcms/cms/internal/database"
 	"github.com/loamcms/cms/internal/dbtest"
 	"github.com/loamcms/cms/internal/mediatest"
 	"github.com/loamcms/cms/internal/storetest"
@@ -74,6 +75,9 @@ func TestMediaUploadAndServe(t *testing.T) {
 
 		// The original: stripped, nosniff, sandboxed, cacheable for good at its versioned URL.
 		r := n.get(item.URL, nil)
+		if r.Status != 200 {
+			t.Log(n.logs.String())
+		}
 		expect(t, r, 200, "")
 		if bytes.Contains(r.Body, []byte(mediatest.Secret)) || bytes.Contains(r.Body, []byte("Exif")) {
 			t.Error("the served file carries metadata")
@@ -134,14 +138,21 @@ func TestMediaUploadAndServe(t *testing.T) {
 		alt := "A quiet beach at dawn"
 		r = n.call(n.editor, "PATCH", "/api/media/"+item.ID, map[string]any{"alt": alt, "focal_x": 0.5, "version": 1})
 		expect(t, r, 200, "")
-		if m := mediaOf(t, r); m.Alt != alt || m.Version != 2 || m.URL != item.URL {
-			t.Errorf("patched %+v", m)
+		// A new focal point changes cover crops, so it is a new URL; alt text is not.
+		patched := mediaOf(t, r)
+		if patched.Alt != alt || patched.Version != 2 || patched.URL == item.URL {
+			t.Errorf("patched %+v", patched)
+		}
+		r = n.call(n.editor, "PATCH", "/api/media/"+item.ID, map[string]any{"title": "Dawn at sea", "version": 2})
+		expect(t, r, 200, "")
+		if m := mediaOf(t, r); m.URL != patched.URL || m.Version != 3 {
+			t.Errorf("a title edit changed the URL: %+v", m)
 		}
 		expect(t, n.call(n.editor, "PATCH", "/api/media/"+item.ID, map[string]any{"alt": "late", "version": 1}), 409, "version_conflict")
 		expect(t, n.call(n.editor, "PATCH", "/api/media/"+item.ID, map[string]any{"alt": "x"}), 422, "validation_failed")
-		expect(t, n.call(n.editor, "PATCH", "/api/media/"+item.ID, map[string]any{"focal_x": 1.5, "version": 2}), 422, "validation_failed")
-		expect(t, n.call(n.editor, "PATCH", "/api/media/"+item.ID, map[string]any{"filename": "x", "version": 2}), 422, "validation_failed")
-		expect(t, n.call(n.editor2, "PATCH", "/api/media/"+item.ID, map[string]any{"alt": "mine now", "version": 2}), 403, "forbidden")
+		expect(t, n.call(n.editor, "PATCH", "/api/media/"+item.ID, map[string]any{"focal_x": 1.5, "version": 3}), 422, "validation_failed")
+		expect(t, n.call(n.editor, "PATCH", "/api/media/"+item.ID, map[string]any{"filename": "x", "version": 3}), 422, "validation_failed")
+		expect(t, n.call(n.editor2, "PATCH", "/api/media/"+item.ID, map[string]any{"alt": "mine now", "version": 3}), 403, "forbidden")
 
 		// Search by name, alt text and title; filter by type.
 		n.upload(t, n.editor2, upload{filename: "report.pdf", data: []byte("%PDF-1.7\n%%EOF\n")})
@@ -187,10 +198,11 @@ func TestMediaUploadAndServe(t *testing.T) {
 		// Replacing the file keeps the id; the URL's version changes and
 		// the old bytes and variants go.
 		oldKey := storageKey(t, n, item.ID)
-		r = n.call(n.editor, "PUT", "/api/media/"+item.ID+"/file", upload{filename: "new.png", data: mediatest.PNG(300, 200), fields: map[string]string{"version": "2"}})
+		r = n.call(n.editor, "PUT", "/api/media/"+item.ID+"/file", upload{filename: "new.png", data: mediatest.PNG(300, 200), fields: map[string]string{"version": "3"}})
 		expect(t, r, 200, "")
 		replaced := mediaOf(t, r)
-		if replaced.ID != item.ID || replaced.Mime != "image/png" || *replaced.Width != 300 || replaced.URL == item.URL || replaced.Version != 3 || replaced.Alt != alt {
+		if replaced.ID != item.ID || replaced.Mime != "image/png" || *replaced.Width != 300 || replaced.URL == patched.URL || replaced.Version != 4 ||
+			replaced.Alt != alt || replaced.Filename != "new.png" {
 			t.Errorf("replaced %+v", replaced)
 		}
 		if _, err := n.store.Open(context.Background(), oldKey); !errors.Is(err, media.ErrNoObject) {
@@ -439,5 +451,49 @@ func TestUploadCutOffMidStream(t *testing.T) {
 		req2 := request{method: "POST", path: "/api/media", body: string(body[:len(body)/2]), token: n.editor.access, header: map[string]string{"Content-Type": ct}}
 		expect(t, n.do(req2), 400, "bad_request")
 		assertNoLeftovers(t, n, 0)
+	})
+}
+
+// TestVariantsAreBounded: anyone may ask for any size, so one file gets a
+// bounded number of variants; sizes already made are still served.
+func TestVariantsAreBounded(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *database.DB) {
+		n := newNewsroom(t, db, func(c *envConfig) { c.media.MaxVariants = 3 })
+		item := n.upload(t, n.editor, upload{filename: "p.png", data: mediatest.PNG(400, 300)})
+		for _, w := range []string{"100", "200", "300"} {
+			expect(t, n.get(item.URL+"&w="+w, nil), 200, "")
+		}
+		expect(t, n.get(item.URL+"&w=150", nil), 400, "bad_request")
+		expect(t, n.get(item.URL+"&w=200", nil), 200, "") // made already
+		big := n.upload(t, n.editor, upload{filename: "big.png", data: mediatest.PNG(2100, 100)})
+		expect(t, n.get(big.URL+"&fm=avif", nil), 400, "bad_request") // AVIF over 2048 px
+		// A new file starts afresh.
+		r := n.call(n.editor, "PUT", "/api/media/"+item.ID+"/file", upload{filename: "q.png", data: mediatest.PNG(400, 300)})
+		expect(t, r, 200, "")
+		expect(t, n.get(mediaOf(t, r).URL+"&w=150", nil), 200, "")
+	})
+}
+
+// TestConcurrentReplacesKeepAFile: two replaces at once, one of them with
+// the bytes already stored, leave the item with a file that is served.
+func TestConcurrentReplacesKeepAFile(t *testing.T) {
+	eachStack(t, func(t *testing.T, n *newsroom) {
+		same := mediatest.PNG(60, 40)
+		item := n.upload(t, n.editor, upload{filename: "a.png", data: same})
+		for range 5 {
+			done := make(chan *response, 2)
+			for _, data := range [][]byte{same, mediatest.PNG(61, 40)} {
+				go func() {
+					done <- n.call(n.editor, "PUT", "/api/media/"+item.ID+"/file", upload{filename: "b.png", data: data})
+				}()
+			}
+			for range 2 {
+				if r := <-done; r.Status != 200 && r.Status != 409 {
+					t.Fatalf("replace: %d %s", r.Status, r.Body)
+				}
+			}
+			cur := mediaOf(t, n.call(n.editor, "GET", "/api/media/"+item.ID, nil))
+			expect(t, n.get(cur.URL, nil), 200, "")
+		}
 	})
 }

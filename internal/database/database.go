@@ -66,6 +66,13 @@ func openSQLite(path string) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("database: open sqlite: %w", err)
 	}
+	// Keep connections open for concurrent readers (WAL): the default of two
+	// idle ones makes a busy server reopen a connection, pragmas and schema
+	// read included, for most requests.
+	if sqlDB, err := db.DB(); err == nil {
+		sqlDB.SetMaxIdleConns(16)
+		sqlDB.SetConnMaxIdleTime(5 * time.Minute)
+	}
 	return &DB{DB: db, Dialect: migrations.SQLite, path: path}, nil
 }
 

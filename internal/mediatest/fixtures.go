@@ -229,7 +229,7 @@ func HugePNG() []byte {
 const SafeSVG = `<?xml version="1.0" encoding="UTF-8"?>
 <svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="120" height="80" viewBox="0 0 120 80">
   <defs><linearGradient id="g"><stop offset="0" stop-color="#0a6"/><stop offset="1" stop-color="#06a"/></linearGradient></defs>
-  <rect width="120" height="80" fill="url(#g)"/><use xlink:href="#g"/><style>rect { fill: url(#g); }</style>
+  <rect width="120" height="80" fill="url(#g)" style="stroke: url(#g); stroke-width: 2"/><use xlink:href="#g"/>
 </svg>`
 
 // HostileSVGs are SVGs that must be refused, by what they try.
@@ -243,6 +243,12 @@ var HostileSVGs = map[string]string{
 	"css-import":     `<svg xmlns="http://www.w3.org/2000/svg"><style>@import url(https://evil.example/x.css);</style></svg>`,
 	"animate-href":   `<svg xmlns="http://www.w3.org/2000/svg"><a><animate attributeName="href" values="javascript:alert(1)"/><text>x</text></a></svg>`,
 	"set-onclick":    `<svg xmlns="http://www.w3.org/2000/svg"><rect width="9" height="9"><set attributeName="onclick" to="alert(1)"/></rect></svg>`,
+	"style-comment":  `<svg xmlns="http://www.w3.org/2000/svg"><style>@imp<!---->ort 'https://evil.example/x.css';</style></svg>`,
+	"style-split":    `<svg xmlns="http://www.w3.org/2000/svg"><style><g/>@import url(https://evil.example/x.css);</style></svg>`,
+	"css-escape":     `<svg xmlns="http://www.w3.org/2000/svg"><rect style="background:url(\68ttps://evil.example/p)" width="1" height="1"/></svg>`,
+	"image-set":      `<svg xmlns="http://www.w3.org/2000/svg"><rect style="background:image-set('https://evil.example/p' 1x)" width="1" height="1"/></svg>`,
+	"fill-url":       `<svg xmlns="http://www.w3.org/2000/svg"><rect fill="url(https://evil.example/p.svg#a)" width="1" height="1"/></svg>`,
+	"filter-url":     `<svg xmlns="http://www.w3.org/2000/svg"><rect filter="url(//evil.example/f.svg#f)" width="1" height="1"/></svg>`,
 }
 
 // AVIF encodes a w×h picture.
