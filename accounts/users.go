@@ -363,3 +363,20 @@ func sameRoles(a []string, b []string) bool {
 	slices.Sort(b)
 	return slices.Equal(slices.Compact(a), slices.Compact(b))
 }
+
+// Person is what everyone signed in may know of a user: enough to mention them.
+type Person struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
+
+// People lists the enabled users by name, for @mentions.
+func (s *Service) People(ctx context.Context, p models.Principal) ([]Person, error) {
+	if err := s.can(p, models.ObjPeople, models.ActRead); err != nil {
+		return nil, err
+	}
+	out := []Person{}
+	err := s.db.WithContext(ctx).Model(&models.User{}).Select("id", "name").Where("disabled = ?", false).
+		Order("name, id").Limit(1000).Scan(&out).Error
+	return out, err
+}

@@ -406,60 +406,6 @@ func revisionViews(db *gorm.DB, e *models.Entry, revs []models.Revision, withDat
 	return out, nil
 }
 
-// Comments lists an entry's comments, oldest first.
-func (s *Service) Comments(ctx context.Context, p models.Principal, id string) ([]CommentView, error) {
-	db := s.db.WithContext(ctx)
-	e, err := s.readableEntry(db, p, id)
-	if err != nil {
-		return nil, err
-	}
-	var cs []models.Comment
-	if err := db.Where("entry_id = ?", e.ID).Order("created_at, id").Find(&cs).Error; err != nil {
-		return nil, err
-	}
-	var ids []string
-	for _, c := range cs {
-		ids = append(ids, c.AuthorID)
-	}
-	names, err := people(db, ids...)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]CommentView, len(cs))
-	for i, c := range cs {
-		out[i] = CommentView{ID: c.ID, Body: c.Body, Kind: c.Kind, Revision: c.Revision, Author: names[c.AuthorID], CreatedAt: c.CreatedAt}
-	}
-	return out, nil
-}
-
-// AddComment adds a note to an entry's thread.
-func (s *Service) AddComment(ctx context.Context, p models.Principal, id, body string) (*CommentView, error) {
-	db := s.db.WithContext(ctx)
-	e, err := s.readableEntry(db, p, id)
-	if err != nil {
-		return nil, err
-	}
-	if err := s.can(p, entryObject(e.Type), actComment); err != nil {
-		return nil, err
-	}
-	body = strings.TrimSpace(body)
-	if body == "" {
-		return nil, models.Invalid(map[string]string{"body": "is required"})
-	}
-	if err := checkComment(body, true); err != nil {
-		return nil, models.Invalid(map[string]string{"body": "must be at most 10000 characters"})
-	}
-	c := models.Comment{ID: newID(), EntryID: e.ID, AuthorID: p.UserID, Kind: models.CommentNote, Revision: e.Revision, Body: body, CreatedAt: s.now()}
-	if err := db.Create(&c).Error; err != nil {
-		return nil, err
-	}
-	names, err := people(db, p.UserID)
-	if err != nil {
-		return nil, err
-	}
-	return &CommentView{ID: c.ID, Body: c.Body, Kind: c.Kind, Revision: c.Revision, Author: names[p.UserID], CreatedAt: c.CreatedAt}, nil
-}
-
 // History lists an entry's workflow events, oldest first.
 func (s *Service) History(ctx context.Context, p models.Principal, id string) ([]EventView, error) {
 	db := s.db.WithContext(ctx)

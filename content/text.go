@@ -18,7 +18,7 @@ var richTextPolicy = func() *bluemonday.Policy {
 	// Alt text and titles are prose ("Figure 2: steps, in order"), not
 	// the word characters UGC allows; bluemonday still escapes them.
 	p.AllowAttrs("alt", "title").OnElements("img")
-	p.RequireNoFollowOnLinks(true)
+	p.RequireNoFollowOnFullyQualifiedLinks(true) // links within the site stay followed
 	p.AddTargetBlankToFullyQualifiedLinks(true)
 	return p
 }()

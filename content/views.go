@@ -52,12 +52,15 @@ type RevisionView struct {
 
 // CommentView is one comment.
 type CommentView struct {
-	ID        string    `json:"id"`
-	Body      string    `json:"body"`
-	Kind      string    `json:"kind"`
-	Revision  int       `json:"revision"`
-	Author    Person    `json:"author"`
-	CreatedAt time.Time `json:"created_at"`
+	ID        string     `json:"id"`
+	Body      string     `json:"body"`
+	Kind      string     `json:"kind"`
+	Revision  int        `json:"revision"`
+	Author    Person     `json:"author"`
+	Mentions  []Person   `json:"mentions"`
+	Resolved  bool       `json:"resolved"`
+	EditedAt  *time.Time `json:"edited_at"`
+	CreatedAt time.Time  `json:"created_at"`
 }
 
 // EventView is one step of an entry's history.

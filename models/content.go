@@ -137,13 +137,16 @@ const (
 
 // Comment is a note on an entry; approvals and change requests leave one too.
 type Comment struct {
-	ID        string    `gorm:"primaryKey"`
-	EntryID   string    `gorm:"not null"`
-	AuthorID  string    `gorm:"not null"`
-	Kind      string    `gorm:"not null"`
-	Revision  int       `gorm:"not null"`
-	Body      string    `gorm:"not null"`
-	CreatedAt time.Time `gorm:"not null"`
+	ID        string     `gorm:"primaryKey"`
+	EntryID   string     `gorm:"not null"`
+	AuthorID  string     `gorm:"not null"`
+	Kind      string     `gorm:"not null"`
+	Revision  int        `gorm:"not null"`
+	Body      string     `gorm:"not null"`
+	Mentions  Roles      `gorm:"type:text;not null"` // ids of the users it mentions (a list of strings, like roles)
+	Resolved  bool       `gorm:"not null"`
+	EditedAt  *time.Time ``
+	CreatedAt time.Time  `gorm:"not null"`
 }
 
 // Event is one workflow step in an entry's history.

@@ -23,6 +23,7 @@ const (
 	ObjAccount = "account" // the signed-in user's own account
 	ObjUsers   = "users"   // every user account
 	ObjTokens  = "tokens"  // API tokens of the delivery API
+	ObjPeople  = "people"  // every user's name, for mentions
 
 	ActRead   = "read"
 	ActCreate = "create"

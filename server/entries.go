@@ -147,17 +147,27 @@ func (s *Server) listComments(c echo.Context) error {
 }
 
 func (s *Server) addComment(c echo.Context) error {
-	var in struct {
-		Body string `json:"body"`
-	}
+	var in content.NewComment
 	if err := bindJSON(c, &in); err != nil {
 		return err
 	}
-	cm, err := s.content.AddComment(c.Request().Context(), principal(c), c.Param("id"), in.Body)
+	cm, err := s.content.AddComment(c.Request().Context(), principal(c), c.Param("id"), in)
 	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusCreated, cm)
+}
+
+func (s *Server) updateComment(c echo.Context) error {
+	var in content.CommentPatch
+	if err := bindJSON(c, &in); err != nil {
+		return err
+	}
+	cm, err := s.content.UpdateComment(c.Request().Context(), principal(c), c.Param("id"), c.Param("comment"), in)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, cm)
 }
 
 func (s *Server) entryHistory(c echo.Context) error {

@@ -427,3 +427,61 @@ func TestRestoreKeepsTheWordsAuthor(t *testing.T) {
 		expect(t, n.call(n.reviewer, "POST", "/api/entries/"+e.ID+"/approve", nil), 200, "")
 	})
 }
+
+func TestCommentsEditResolveMention(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *database.DB) {
+		n := newNewsroom(t, db)
+		r := n.call(n.editor, "POST", "/api/entries", map[string]any{"type": "post", "data": map[string]any{"title": "Thread"}})
+		id := entryOf(t, r).ID
+		path := "/api/entries/" + id + "/comments"
+
+		r = n.call(n.reviewer, "GET", "/api/people", nil)
+		expect(t, r, 200, "")
+		var people struct{ Data []struct{ ID, Name string } }
+		r.json(t, &people)
+		if len(people.Data) != 4 {
+			t.Fatalf("people: %+v", people)
+		}
+
+		r = n.call(n.editor, "POST", path, map[string]any{"body": "@reviewer can you look?", "mentions": []string{n.reviewer.user.ID, n.reviewer.user.ID}})
+		expect(t, r, 201, "")
+		var c content.CommentView
+		r.json(t, &c)
+		if len(c.Mentions) != 1 || c.Mentions[0].ID != n.reviewer.user.ID || c.Resolved || c.EditedAt != nil {
+			t.Fatalf("comment %+v", c)
+		}
+		expect(t, n.call(n.editor, "POST", path, map[string]any{"body": "x", "mentions": []string{"01900000-0000-7000-8000-000000000000"}}), 422, "validation_failed")
+		expect(t, n.call(n.editor, "POST", path, map[string]any{"body": "x", "mentions": []string{"nobody"}}), 422, "validation_failed")
+
+		one := path + "/" + c.ID
+		r = n.call(n.editor, "PATCH", one, map[string]any{"body": "@reviewer could you look, please?"})
+		expect(t, r, 200, "")
+		r.json(t, &c)
+		if c.Body != "@reviewer could you look, please?" || c.EditedAt == nil {
+			t.Errorf("edited %+v", c)
+		}
+		expect(t, n.call(n.reviewer, "PATCH", one, map[string]any{"body": "mine now"}), 403, "forbidden")
+		expect(t, n.call(n.reviewer, "PATCH", one, map[string]any{"resolved": true}), 403, "forbidden")
+		expect(t, n.call(n.editor, "PATCH", one, map[string]any{}), 422, "validation_failed")
+		expect(t, n.call(n.editor, "PATCH", one, map[string]any{"body": "  "}), 422, "validation_failed")
+		expect(t, n.call(n.editor, "PATCH", path+"/01900000-0000-7000-8000-000000000000", map[string]any{"resolved": true}), 404, "not_found")
+		expect(t, n.call(n.editor, "PATCH", path+"/nope", map[string]any{"resolved": true}), 404, "not_found")
+		r = n.call(n.admin, "PATCH", one, map[string]any{"resolved": true})
+		expect(t, r, 200, "")
+		if r.json(t, &c); !c.Resolved {
+			t.Error("not resolved")
+		}
+
+		// A change request is part of the record: its words stay, but its author resolves it.
+		expect(t, n.call(n.editor, "POST", "/api/entries/"+id+"/submit", nil), 200, "")
+		expect(t, n.call(n.reviewer, "POST", "/api/entries/"+id+"/request-changes", map[string]any{"comment": "Add sources."}), 200, "")
+		var thread []content.CommentView
+		n.call(n.editor, "GET", path, nil).json(t, &thread)
+		req := thread[len(thread)-1]
+		if req.Kind != "request_changes" {
+			t.Fatalf("thread %+v", thread)
+		}
+		expect(t, n.call(n.reviewer, "PATCH", path+"/"+req.ID, map[string]any{"body": "rewritten"}), 403, "forbidden")
+		expect(t, n.call(n.reviewer, "PATCH", path+"/"+req.ID, map[string]any{"resolved": true}), 200, "")
+	})
+}

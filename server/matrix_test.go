@@ -79,7 +79,12 @@ var plainRoutes = map[string]plainRow{
 	"POST /api/entries": {want: [4]int{401, 201, 403, 201}, body: func(*matrixFixture) any {
 		return map[string]any{"type": "post", "data": map[string]any{"title": "New post"}}
 	}},
-	"GET /api/media": {want: [4]int{401, 200, 200, 200}},
+	"GET /api/media":  {want: [4]int{401, 200, 200, 200}},
+	"GET /api/people": {want: [4]int{401, 200, 200, 200}},
+	// On a comment the editor wrote: its author and admins resolve it.
+	"PATCH /api/entries/:id/comments/:comment": {want: [4]int{401, 200, 403, 200}, body: func(*matrixFixture) any {
+		return map[string]any{"resolved": true}
+	}},
 	"POST /api/media": {want: [4]int{401, 201, 403, 201}, body: func(*matrixFixture) any {
 		return upload{filename: "new.png", data: mediatest.PNG(8, 8)}
 	}},
@@ -195,6 +200,16 @@ func (f *matrixFixture) insertToken(t *testing.T) string {
 		t.Fatal(err)
 	}
 	return tok.ID
+}
+
+// insertComment adds a comment by author on an entry.
+func (f *matrixFixture) insertComment(t *testing.T, entry, author string) string {
+	c := models.Comment{ID: uuid.Must(uuid.NewV7()).String(), EntryID: entry, AuthorID: author, Kind: models.CommentNote,
+		Revision: 1, Body: "Note", CreatedAt: time.Now().UTC()}
+	if err := f.env.db.Create(&c).Error; err != nil {
+		t.Fatal(err)
+	}
+	return c.ID
 }
 
 // insertMedia adds an 8×8 PNG uploaded by owner, row and file.
@@ -331,6 +346,10 @@ func (f *matrixFixture) run(t *testing.T, policy string, cells []cell) []string 
 		path = strings.Replace(path, ":n", "1", 1)
 		var body any
 		if row, ok := plainRoutes[c.route]; ok {
+			if strings.Contains(path, ":comment") {
+				entry, _ := f.insertEntry(t, f.editor, models.StatusDraft)
+				path = strings.Replace(strings.Replace(path, ":id", entry, 1), ":comment", f.insertComment(t, entry, f.editor), 1)
+			}
 			if strings.Contains(path, "/tokens/:id") {
 				path = strings.Replace(path, ":id", f.insertToken(t), 1)
 			}

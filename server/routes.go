@@ -28,6 +28,9 @@ func (s *Server) routes() {
 	api.GET("/setup", s.setupStatus)
 	api.POST("/setup", s.completeSetup)
 
+	// People: names of every user, for @mentions (every role).
+	api.GET("/people", s.listPeople, user)
+
 	// Users (admin).
 	api.GET("/users", s.listUsers, user)
 	api.POST("/users", s.createUser, user)
@@ -60,6 +63,7 @@ func (s *Server) routes() {
 	api.POST("/entries/:id/revisions/:n/restore", s.restoreRevision, user)
 	api.GET("/entries/:id/comments", s.listComments, user)
 	api.POST("/entries/:id/comments", s.addComment, user)
+	api.PATCH("/entries/:id/comments/:comment", s.updateComment, user)
 	api.GET("/entries/:id/history", s.entryHistory, user)
 
 	// Media: the library (management API) and the files themselves, public

@@ -59,3 +59,11 @@ func (s *Server) deleteUser(c echo.Context) error {
 	}
 	return c.NoContent(http.StatusNoContent)
 }
+
+func (s *Server) listPeople(c echo.Context) error {
+	people, err := s.accounts.People(c.Request().Context(), principal(c))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"data": people})
+}
