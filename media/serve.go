@@ -2,6 +2,7 @@ package media
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -11,6 +12,7 @@ import (
 	"os"
 	"path"
 	"strings"
+	"sync"
 	"time"
 
 	"gorm.io/gorm"
@@ -60,7 +62,7 @@ func (s *Service) Open(ctx context.Context, id string, req *VariantRequest) (*Se
 		return nil, err
 	}
 	if req == nil {
-		obj, err := s.store.Open(ctx, m.StorageKey)
+		obj, err := s.openHot(ctx, m.StorageKey)
 		if err != nil {
 			return nil, s.missing(m, err)
 		}
@@ -75,7 +77,7 @@ func (s *Service) Open(ctx context.Context, id string, req *VariantRequest) (*Se
 		return nil, models.Errorf(models.CodeBadRequest, "AVIF variants are at most %d pixels a side (encoding is slow); use fm=webp for larger", MaxAVIFSide)
 	}
 	key := path.Dir(m.StorageKey) + "/" + v.Key()
-	obj, err := s.store.Open(ctx, key)
+	obj, err := s.openHot(ctx, key)
 	if errors.Is(err, ErrNoObject) {
 		obj, err = s.makeVariant(ctx, m, v, key)
 	}
@@ -138,7 +140,7 @@ func (s *Service) makeVariant(ctx context.Context, m *models.Media, v Variant, k
 	if err != nil {
 		return nil, err
 	}
-	return s.store.Open(ctx, key)
+	return s.openHot(ctx, key)
 }
 
 func (s *Service) render(ctx context.Context, m *models.Media, v Variant, key string) error {
@@ -172,4 +174,72 @@ func (s *Service) render(ctx context.Context, m *models.Media, v Variant, key st
 		return err
 	}
 	return s.store.Put(ctx, key, tmp, size, v.Mime())
+}
+
+// Small files are kept in memory once read: a key names the same bytes
+// for good (every upload has its own folder, a variant's key its
+// parameters), so nothing here goes stale, and a busy page's thumbnails
+// cost no file opens or S3 round trips. Deleted items stop being served
+// because their row is gone, not because of this cache.
+const (
+	hotFileMax  = 1 << 20  // files up to this size are kept
+	hotCacheMax = 64 << 20 // in all; when full it starts again empty
+)
+
+type hotCache struct {
+	mu    sync.Mutex
+	files map[string]hotFile
+	bytes int
+}
+
+type hotFile struct {
+	data    []byte
+	modTime time.Time
+}
+
+// openHot opens key from memory, or from the store (keeping it when small).
+func (s *Service) openHot(ctx context.Context, key string) (Object, error) {
+	c := &s.hot
+	c.mu.Lock()
+	f, ok := c.files[key]
+	c.mu.Unlock()
+	if ok {
+		return &memObject{bytes.NewReader(f.data), f.data, f.modTime}, nil
+	}
+	obj, err := s.store.Open(ctx, key)
+	if err != nil || obj.Size() > hotFileMax {
+		return obj, err
+	}
+	defer obj.Close()
+	data, err := io.ReadAll(io.LimitReader(obj, hotFileMax+1))
+	if err != nil {
+		return nil, err
+	}
+	f = hotFile{data, obj.ModTime()}
+	c.mu.Lock()
+	if c.files == nil || c.bytes+len(data) > hotCacheMax {
+		c.files, c.bytes = map[string]hotFile{}, 0
+	}
+	c.files[key] = f
+	c.bytes += len(data)
+	c.mu.Unlock()
+	return &memObject{bytes.NewReader(data), data, f.modTime}, nil
+}
+
+type memObject struct {
+	*bytes.Reader
+	data    []byte
+	modTime time.Time
+}
+
+func (m *memObject) Close() error       { return nil }
+func (m *memObject) ModTime() time.Time { return m.modTime }
+
+// Next returns up to n of the following bytes without copying them, and
+// moves past them: the server writes them to the socket in one call.
+func (m *memObject) Next(n int64) []byte {
+	off := m.Size() - int64(m.Len())
+	end := min(off+n, m.Size())
+	m.Seek(end, io.SeekStart)
+	return m.data[off:end]
 }

@@ -68,6 +68,7 @@ type Service struct {
 	waiting  atomic.Int64  // variant requests queued for a token
 	inflight singleflight.Group
 	rows     rowCache
+	hot      hotCache
 }
 
 // New returns a Service over db and store.
