@@ -141,3 +141,21 @@ func (s *Service) VerifyToken(ctx context.Context, secret string) (string, error
 	}
 	return t.Scope, nil
 }
+
+// IssuePreview makes a short-lived token that opens one entry's working
+// copy on the delivery API. The caller has checked the user may preview it.
+func (s *Service) IssuePreview(entryID string) (string, time.Time, error) {
+	return s.jwt.issuePreview(entryID, s.now())
+}
+
+// VerifyPreview returns the entry a preview token opens.
+func (s *Service) VerifyPreview(token string) (string, error) {
+	id, err := s.jwt.verifyPreview(token)
+	if err != nil {
+		return "", &models.Error{Code: models.CodeUnauthorized, Message: "the preview link is invalid or has expired"}
+	}
+	return id, nil
+}
+
+// IsPreviewToken reports whether a bearer value looks like an entry preview token.
+func IsPreviewToken(token string) bool { return strings.HasPrefix(token, PreviewPrefix) }

@@ -36,6 +36,8 @@ type DeliveryQuery struct {
 	// Anonymous is a reader without a token: entries of non-public types
 	// are not embedded for them.
 	Anonymous bool
+	// OnlyEntry limits a one-item read to this entry (an entry preview token).
+	OnlyEntry string
 }
 
 // Bounds of one delivery query, so no request can make the database work
@@ -303,8 +305,11 @@ func (s *Service) DeliverOne(ctx context.Context, t *models.ContentType, q Deliv
 	}
 	src := s.source(q.Preview)
 	var rows []row
-	err := s.selectRows(s.db.WithContext(ctx), src).Where("type = ? AND locale = ? AND slug = ?", t.Key, q.Locale, q.Slug).
-		Limit(1).Scan(&rows).Error
+	db := s.selectRows(s.db.WithContext(ctx), src).Where("type = ? AND locale = ? AND slug = ?", t.Key, q.Locale, q.Slug)
+	if q.OnlyEntry != "" {
+		db = db.Where(src.id+" = ?", q.OnlyEntry)
+	}
+	err := db.Limit(1).Scan(&rows).Error
 	if err != nil {
 		return nil, err
 	}

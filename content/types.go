@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"regexp"
 	"slices"
 	"strings"
@@ -74,10 +75,11 @@ func (s *Service) CreateType(ctx context.Context, p models.Principal, t models.C
 
 // TypePatch is the input of UpdateType; nil fields stay as they are.
 type TypePatch struct {
-	Name      *string        `json:"name"`
-	Public    *bool          `json:"public"`
-	SlugField *string        `json:"slug_field"`
-	Fields    *models.Fields `json:"fields"`
+	Name       *string        `json:"name"`
+	Public     *bool          `json:"public"`
+	SlugField  *string        `json:"slug_field"`
+	Fields     *models.Fields `json:"fields"`
+	PreviewURL *string        `json:"preview_url"`
 }
 
 // UpdateType changes a content type. Admin only. Entries keep their data;
@@ -104,12 +106,15 @@ func (s *Service) UpdateType(ctx context.Context, p models.Principal, key string
 		if in.Fields != nil {
 			t.Fields = *in.Fields
 		}
+		if in.PreviewURL != nil {
+			t.PreviewURL = *in.PreviewURL
+		}
 		if err := s.checkType(tx, t); err != nil {
 			return err
 		}
 		t.UpdatedAt = s.now()
 		err = tx.Model(&models.ContentType{}).Where("key = ?", key).Updates(map[string]any{
-			"name": t.Name, "public": t.Public, "slug_field": t.SlugField, "fields": t.Fields, "updated_at": t.UpdatedAt,
+			"name": t.Name, "public": t.Public, "slug_field": t.SlugField, "fields": t.Fields, "preview_url": t.PreviewURL, "updated_at": t.UpdatedAt,
 		}).Error
 		if err != nil {
 			return err
@@ -226,8 +231,64 @@ func (s *Service) checkType(db *gorm.DB, t *models.ContentType) error {
 			fields["slug_field"] = "must name a text field of this type"
 		}
 	}
+	t.PreviewURL = strings.TrimSpace(t.PreviewURL)
+	if msg := checkPreviewURL(t.PreviewURL); msg != "" {
+		fields["preview_url"] = msg
+	}
 	if len(fields) > 0 {
 		return models.Invalid(fields)
 	}
 	return nil
+}
+
+var previewPlaceholder = regexp.MustCompile(`\{[^}]*\}`)
+
+// checkPreviewURL accepts "" or an http(s) URL template whose only
+// placeholders are {slug} {id} {locale} {type} {token}.
+func checkPreviewURL(tmpl string) string {
+	if tmpl == "" {
+		return ""
+	}
+	for _, ph := range previewPlaceholder.FindAllString(tmpl, -1) {
+		if !slices.Contains([]string{"{slug}", "{id}", "{locale}", "{type}", "{token}"}, ph) {
+			return fmt.Sprintf("%s is not a placeholder; use {slug}, {id}, {locale}, {type} or {token}", ph)
+		}
+	}
+	u, err := url.Parse(previewPlaceholder.ReplaceAllString(tmpl, "x"))
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || len(tmpl) > 2000 {
+		return "must be an http(s) URL such as https://site.example/{slug}?preview={token}"
+	}
+	return ""
+}
+
+// PreviewURL fills a type's preview template for an entry and a token.
+// With no {token} in the template the token is added as ?token=.
+func PreviewURL(t *models.ContentType, e *EntryView, token string) string {
+	if t.PreviewURL == "" {
+		return ""
+	}
+	out := strings.NewReplacer("{slug}", url.PathEscape(e.Slug), "{id}", e.ID, "{locale}", url.PathEscape(e.Locale),
+		"{type}", url.PathEscape(e.Type), "{token}", url.QueryEscape(token)).Replace(t.PreviewURL)
+	if !strings.Contains(t.PreviewURL, "{token}") {
+		sep := "?"
+		if strings.Contains(out, "?") {
+			sep = "&"
+		}
+		out += sep + "token=" + url.QueryEscape(token)
+	}
+	return out
+}
+
+// PreviewTarget is the entry p wants a preview link for, with its type;
+// p must be allowed to preview the type.
+func (s *Service) PreviewTarget(ctx context.Context, p models.Principal, id string) (*EntryView, *models.ContentType, error) {
+	e, err := s.GetEntry(ctx, p, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := s.CanPreview(p, e.Type); err != nil {
+		return nil, nil, err
+	}
+	t, err := s.findType(s.db.WithContext(ctx), e.Type)
+	return e, t, err
 }

@@ -55,13 +55,16 @@ func (f *Fields) Scan(src any) error { return jsonScan(src, f) }
 
 // ContentType describes the fields of a kind of entry.
 type ContentType struct {
-	Key       string    `gorm:"primaryKey" json:"key"`
-	Name      string    `gorm:"not null" json:"name"`
-	Public    bool      `gorm:"not null" json:"public"`
-	SlugField string    `gorm:"not null" json:"slug_field"`
-	Fields    Fields    `gorm:"type:text;not null" json:"fields"`
-	CreatedAt time.Time `gorm:"not null" json:"created_at"`
-	UpdatedAt time.Time `gorm:"not null" json:"updated_at"`
+	Key       string `gorm:"primaryKey" json:"key"`
+	Name      string `gorm:"not null" json:"name"`
+	Public    bool   `gorm:"not null" json:"public"`
+	SlugField string `gorm:"not null" json:"slug_field"`
+	Fields    Fields `gorm:"type:text;not null" json:"fields"`
+	// PreviewURL is where the site shows a draft: a template with {slug},
+	// {id}, {locale}, {type} and {token} (the entry's short-lived preview token).
+	PreviewURL string    `gorm:"not null" json:"preview_url"`
+	CreatedAt  time.Time `gorm:"not null" json:"created_at"`
+	UpdatedAt  time.Time `gorm:"not null" json:"updated_at"`
 }
 
 // Filterable reports whether delivery filters and sorts may use a field of

@@ -25,7 +25,7 @@ import (
 // deliveryParams are the query parameters the delivery API understands,
 // besides filter[…]; anything else is a bad request, so typos do not
 // silently return everything.
-var deliveryParams = []string{"sort", "limit", "offset", "fields", "locale", "search", "include", "preview"}
+var deliveryParams = []string{"sort", "limit", "offset", "fields", "locale", "search", "include", "preview", "token"}
 
 // maxFilters bounds the filters of one request.
 const maxFilters = 20
@@ -39,19 +39,35 @@ const (
 	readerPublic  reader = iota // no credentials: public types only
 	readerToken                 // an API token of scope delivery
 	readerPreview               // a preview token, or a signed-in user
+	readerEntry                 // an entry preview token: that one entry's working copy
 )
 
-// deliveryReader works out who is calling and what they may see of type t.
-func (s *Server) deliveryReader(c echo.Context, t *models.ContentType, preview bool) (reader, error) {
+// deliveryReader works out who is calling and what they may see of type
+// t; for an entry preview token, also which entry.
+func (s *Server) deliveryReader(c echo.Context, t *models.ContentType, preview bool) (reader, string, error) {
 	ctx := c.Request().Context()
 	token, ok := bearer(c.Request())
+	if q := c.QueryParam("token"); q != "" {
+		// A preview link carries its token in the URL; no other kind of
+		// token is ever taken from one (URLs end up in logs and histories).
+		if !accounts.IsPreviewToken(q) {
+			return 0, "", models.Errorf(models.CodeBadRequest, "token in the URL must be an entry preview token; send API tokens as Authorization: Bearer")
+		}
+		token, ok = q, true
+	}
 	who := readerPublic
 	switch {
 	case !ok:
+	case accounts.IsPreviewToken(token):
+		entry, err := s.accounts.VerifyPreview(token)
+		if err != nil {
+			return 0, "", err
+		}
+		return readerEntry, entry, nil
 	case accounts.IsAPIToken(token):
 		scope, err := s.accounts.VerifyToken(ctx, token)
 		if err != nil {
-			return 0, err
+			return 0, "", err
 		}
 		who = readerToken
 		if scope == models.ScopePreview {
@@ -61,20 +77,20 @@ func (s *Server) deliveryReader(c echo.Context, t *models.ContentType, preview b
 		// The admin UI previews with its own session.
 		p, err := s.accounts.Authenticate(ctx, token)
 		if err != nil {
-			return 0, err
+			return 0, "", err
 		}
 		if err := s.content.CanPreview(p, t.Key); err != nil {
-			return 0, err
+			return 0, "", err
 		}
 		who = readerPreview
 	}
 	if who == readerPublic && !t.Public {
-		return 0, &models.Error{Code: models.CodeUnauthorized, Message: "this content type needs an API token"}
+		return 0, "", &models.Error{Code: models.CodeUnauthorized, Message: "this content type needs an API token"}
 	}
 	if preview && who != readerPreview {
-		return 0, &models.Error{Code: models.CodeForbidden, Message: "preview needs a preview token or a signed-in user"}
+		return 0, "", &models.Error{Code: models.CodeForbidden, Message: "preview needs a preview token or a signed-in user"}
 	}
-	return who, nil
+	return who, "", nil
 }
 
 // parseDelivery splits the query string into a content.DeliveryQuery.
@@ -198,9 +214,15 @@ func (s *Server) deliver(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	who, err := s.deliveryReader(c, t, q.Preview)
+	who, entry, err := s.deliveryReader(c, t, q.Preview)
 	if err != nil {
 		return err
+	}
+	if who == readerEntry {
+		if q.Slug == "" {
+			return models.Errorf(models.CodeForbidden, "a preview link opens one entry, not a list")
+		}
+		q.Preview, q.OnlyEntry = true, entry
 	}
 	q.Anonymous = who == readerPublic
 	h := c.Response().Header()

@@ -220,3 +220,46 @@ func TestAPITokens(t *testing.T) {
 		expect(t, n.do(request{method: "GET", path: "/api/content/post", token: tok.Token}), 401, "unauthorized")
 	})
 }
+
+// TestEntryPreviewLinks: a short-lived token that shows one entry's working
+// copy, through the type's preview URL template.
+func TestEntryPreviewLinks(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *database.DB) {
+		n := newNewsroom(t, db)
+		expect(t, n.call(n.admin, "PATCH", "/api/content-types/post", map[string]any{"preview_url": "https://site.example/{nope}"}), 422, "validation_failed")
+		expect(t, n.call(n.admin, "PATCH", "/api/content-types/post", map[string]any{"preview_url": "javascript:alert(1)//{slug}"}), 422, "validation_failed")
+		expect(t, n.call(n.admin, "PATCH", "/api/content-types/post", map[string]any{"preview_url": "https://site.example/{locale}/{slug}?preview={token}"}), 200, "")
+		id := n.publish(t, "post", map[string]any{"title": "Shown early"})
+		draft := entryOf(t, n.call(n.editor, "POST", "/api/entries", map[string]any{"type": "post", "data": map[string]any{"title": "Other draft"}}))
+		cur := entryOf(t, n.call(n.editor, "GET", "/api/entries/"+id, nil))
+		expect(t, n.call(n.editor, "PATCH", "/api/entries/"+id, map[string]any{"version": cur.Version, "data": map[string]any{"summary": "Not published yet"}}), 200, "")
+
+		r := n.call(n.reviewer, "POST", "/api/entries/"+id+"/preview", nil)
+		expect(t, r, 201, "")
+		var link struct {
+			Token     string    `json:"token"`
+			ExpiresAt time.Time `json:"expires_at"`
+			URL       string    `json:"url"`
+		}
+		r.json(t, &link)
+		if !strings.HasPrefix(link.Token, "cmsp_") || time.Until(link.ExpiresAt) > time.Hour+time.Minute ||
+			link.URL != "https://site.example/en/shown-early?preview="+url.QueryEscape(link.Token) {
+			t.Fatalf("link %+v", link)
+		}
+		get := func(path, bearer string) *response { return n.do(request{method: "GET", path: path, token: bearer}) }
+		for _, r := range []*response{get("/api/content/post/shown-early", link.Token), get("/api/content/post/shown-early?token="+link.Token, "")} {
+			expect(t, r, 200, "")
+			if !strings.Contains(string(r.Body), "Not published yet") || r.Header.Get("Cache-Control") != "no-store" {
+				t.Errorf("preview: %s %v", r.Body, r.Header)
+			}
+		}
+		// One entry only: not another draft, not a list, not the management API.
+		expect(t, get("/api/content/post/other-draft", link.Token), 404, "not_found")
+		_ = draft
+		expect(t, get("/api/content/post", link.Token), 403, "forbidden")
+		expect(t, get("/api/entries/"+id, link.Token), 401, "unauthorized")
+		expect(t, get("/api/content/post/shown-early", link.Token[:len(link.Token)-2]+"xx"), 401, "unauthorized")
+		_, secret := n.token(t, "delivery")
+		expect(t, get("/api/content/post/shown-early?token="+secret, ""), 400, "bad_request")
+	})
+}

@@ -187,3 +187,16 @@ func entryResult(c echo.Context) func(*content.EntryView, error) error {
 		return c.JSON(http.StatusOK, e)
 	}
 }
+
+// previewLink makes a short-lived link to the site's preview of an entry.
+func (s *Server) previewLink(c echo.Context) error {
+	e, t, err := s.content.PreviewTarget(c.Request().Context(), principal(c), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	token, exp, err := s.accounts.IssuePreview(e.ID)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, map[string]any{"token": token, "expires_at": exp.UTC(), "url": content.PreviewURL(t, e, token)})
+}

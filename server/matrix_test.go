@@ -117,6 +117,7 @@ var (
 		"GET /api/entries/:id/revisions/:n":          {reach: everyone, ok: 200},
 		"GET /api/entries/:id/comments":              {reach: everyone, ok: 200},
 		"GET /api/entries/:id/history":               {reach: everyone, ok: 200},
+		"POST /api/entries/:id/preview":              {reach: everyone, ok: 201},
 		"POST /api/entries/:id/comments":             {reach: everyone, ok: 201, body: func(int) any { return map[string]any{"body": "A note"} }},
 		"PATCH /api/entries/:id":                     {reach: owners, from: editable, ok: 200, body: versioned},
 		"POST /api/entries/:id/revisions/:n/restore": {reach: owners, from: editable, ok: 200, body: func(v int) any { return map[string]any{"version": v} }},

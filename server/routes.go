@@ -65,6 +65,7 @@ func (s *Server) routes() {
 	api.POST("/entries/:id/comments", s.addComment, user)
 	api.PATCH("/entries/:id/comments/:comment", s.updateComment, user)
 	api.GET("/entries/:id/history", s.entryHistory, user)
+	api.POST("/entries/:id/preview", s.previewLink, user)
 
 	// Media: the library (management API) and the files themselves, public
 	// by unguessable id so that sites and browsers can embed them.

@@ -696,6 +696,25 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/entries/{id}/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A link to the site's preview of this entry's working copy, with a token valid for an hour for this entry only */
+        post: operations["previewLink"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -812,6 +831,8 @@ export interface components {
             created_at?: string;
             /** Format: date-time */
             updated_at?: string;
+            /** @description http(s) URL template with {slug} {id} {locale} {type} {token}; empty for none */
+            preview_url: string;
         };
         ContentTypeInput: {
             key: string;
@@ -819,12 +840,16 @@ export interface components {
             public?: boolean;
             slug_field?: string;
             fields: components["schemas"]["Field"][];
+            /** @description http(s) URL template with {slug} {id} {locale} {type} {token}; empty for none */
+            preview_url?: string;
         };
         ContentTypePatch: {
             name?: string;
             public?: boolean;
             slug_field?: string;
             fields?: components["schemas"]["Field"][];
+            /** @description http(s) URL template with {slug} {id} {locale} {type} {token}; empty for none */
+            preview_url?: string;
         };
         Person: {
             id: string;
@@ -1001,6 +1026,14 @@ export interface components {
             body?: string;
             /** @description the author or an admin */
             resolved?: boolean;
+        };
+        PreviewLink: {
+            /** @description send as Authorization: Bearer, or ?token=, to GET /api/content/{type}/{slug} */
+            token: string;
+            /** Format: date-time */
+            expires_at: string;
+            /** @description the type's preview_url filled in; empty when the type has none */
+            url: string;
         };
     };
     responses: {
@@ -2331,6 +2364,8 @@ export interface operations {
                 search?: string;
                 limit?: number;
                 offset?: number;
+                /** @description an entry preview token (cmsp_…) from POST /api/entries/{id}/preview; no other token is accepted in the URL */
+                token?: string;
             };
             header?: never;
             path: {
@@ -2378,6 +2413,8 @@ export interface operations {
                 include?: string;
                 /** @description 1: the latest working revision (a preview token or a signed-in user) */
                 preview?: "0" | "1";
+                /** @description an entry preview token (cmsp_…) from POST /api/entries/{id}/preview; no other token is accepted in the URL */
+                token?: string;
             };
             header?: never;
             path: {
@@ -2793,6 +2830,33 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            500: components["responses"]["Internal"];
+        };
+    };
+    previewLink: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The link */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PreviewLink"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
             500: components["responses"]["Internal"];
         };
     };
