@@ -58,7 +58,7 @@ func (s *Service) CreateEntry(ctx context.Context, p models.Principal, in NewEnt
 	}
 	var out *EntryView
 	err = db.Transaction(func(tx *gorm.DB) error {
-		data, err := s.validateData(tx, t, nil, in.Data)
+		data, err := s.validateData(tx, t, &models.Entry{Locale: in.Locale}, nil, in.Data)
 		if err != nil {
 			return err
 		}
@@ -249,7 +249,7 @@ func (s *Service) UpdateEntry(ctx context.Context, p models.Principal, id string
 	}
 	return s.Transition(ctx, p, id, Step{Action: models.ActionEdit, Version: in.Version,
 		Edit: func(tx *gorm.DB, e *models.Entry, t *models.ContentType) error {
-			data, err := s.validateData(tx, t, e.Data, in.Data)
+			data, err := s.validateData(tx, t, e, e.Data, in.Data)
 			if err != nil {
 				return err
 			}
@@ -275,7 +275,7 @@ func (s *Service) RestoreRevision(ctx context.Context, p models.Principal, id st
 				return err
 			}
 			// Re-validate against today's type: fields removed since are dropped.
-			data, err := s.validateData(tx, t, nil, knownFields(t, rev.Data))
+			data, err := s.validateData(tx, t, e, nil, knownFields(t, rev.Data))
 			if err != nil {
 				return err
 			}

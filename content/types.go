@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net/url"
 	"regexp"
 	"slices"
@@ -53,6 +54,9 @@ func (s *Service) CreateType(ctx context.Context, p models.Principal, t models.C
 		return nil, err
 	}
 	db := s.db.WithContext(ctx)
+	for i := range t.Fields {
+		t.Fields[i].RenamedFrom = "" // a new type has nothing to rename
+	}
 	if err := s.checkType(db, &t); err != nil {
 		return nil, err
 	}
@@ -103,7 +107,11 @@ func (s *Service) UpdateType(ctx context.Context, p models.Principal, key string
 		if in.SlugField != nil {
 			t.SlugField = *in.SlugField
 		}
+		var renames map[string]string // new name → old name
 		if in.Fields != nil {
+			if renames, err = fieldRenames(t, *in.Fields); err != nil {
+				return err
+			}
 			t.Fields = *in.Fields
 		}
 		if in.PreviewURL != nil {
@@ -120,6 +128,11 @@ func (s *Service) UpdateType(ctx context.Context, p models.Principal, key string
 			return err
 		}
 		out = t
+		if len(renames) > 0 {
+			if err := moveFieldData(tx, t.Key, renames); err != nil {
+				return err
+			}
+		}
 		if in.Fields != nil {
 			if err := refreshSnapshots(tx, t); err != nil {
 				return err
@@ -225,6 +238,17 @@ func (s *Service) checkType(db *gorm.DB, t *models.ContentType) error {
 		if f.Min != nil && f.Max != nil && *f.Min > *f.Max {
 			fields[at+".min"] = "is greater than max"
 		}
+		if len(f.Help) > 500 || len(f.Label) > 100 {
+			fields[at+".help"] = "label at most 100, help at most 500 characters"
+		}
+		if f.Pattern != "" {
+			if _, err := regexp.Compile(f.Pattern); err != nil || len(f.Pattern) > 500 || f.Type != models.FieldText {
+				fields[at+".pattern"] = "must be a regular expression (at most 500 characters) on a text field"
+			}
+		}
+		if f.Unique && f.Type != models.FieldText {
+			fields[at+".unique"] = "only a text field can be unique"
+		}
 	}
 	if t.SlugField != "" {
 		if f, ok := t.Field(t.SlugField); !ok || f.Type != models.FieldText {
@@ -291,4 +315,92 @@ func (s *Service) PreviewTarget(ctx context.Context, p models.Principal, id stri
 	}
 	t, err := s.findType(s.db.WithContext(ctx), e.Type)
 	return e, t, err
+}
+
+// fieldRenames reads the renamed_from marks of a new field list against
+// the current type, and clears them: a rename names a field the type has
+// now and that the new list no longer has.
+func fieldRenames(cur *models.ContentType, next models.Fields) (map[string]string, error) {
+	renames := map[string]string{}
+	fields := map[string]string{}
+	for i := range next {
+		from := next[i].RenamedFrom
+		next[i].RenamedFrom = ""
+		if from == "" || from == next[i].Name {
+			continue
+		}
+		at := fmt.Sprintf("fields[%d].renamed_from", i)
+		old, ok := cur.Field(from)
+		switch {
+		case !ok:
+			fields[at] = fmt.Sprintf("%s has no field %q", cur.Key, from)
+		case old.Type != next[i].Type:
+			fields[at] = "a renamed field keeps its type; change the type separately"
+		case slices.ContainsFunc(next, func(f models.Field) bool { return f.Name == from }):
+			fields[at] = fmt.Sprintf("%q is still a field: rename means it goes", from)
+		case slices.Contains(slices.Collect(maps.Values(renames)), from):
+			fields[at] = fmt.Sprintf("%q is renamed twice", from)
+		default:
+			if _, exists := cur.Field(next[i].Name); exists {
+				fields[at] = fmt.Sprintf("%q is a field already", next[i].Name)
+			} else {
+				renames[next[i].Name] = from
+			}
+		}
+	}
+	if len(fields) > 0 {
+		return nil, models.Invalid(fields)
+	}
+	return renames, nil
+}
+
+// moveFieldData moves renamed fields' values in every working copy,
+// revision and published snapshot of the type, so nothing written is lost
+// and history stays readable under the new name.
+func moveFieldData(tx *gorm.DB, typ string, renames map[string]string) error {
+	move := func(d models.Data) bool {
+		moved := false
+		for to, from := range renames {
+			if v, ok := d[from]; ok {
+				d[to] = v
+				delete(d, from)
+				moved = true
+			}
+		}
+		return moved
+	}
+	var entries []models.Entry
+	if err := tx.Select("id", "data").Where("type = ?", typ).Find(&entries).Error; err != nil {
+		return err
+	}
+	for _, e := range entries {
+		if move(e.Data) {
+			if err := tx.Model(&models.Entry{}).Where("id = ?", e.ID).Update("data", e.Data).Error; err != nil {
+				return err
+			}
+		}
+	}
+	var revs []models.Revision
+	if err := tx.Select("id", "data").Where("entry_id IN (?)", tx.Model(&models.Entry{}).Select("id").Where("type = ?", typ)).Find(&revs).Error; err != nil {
+		return err
+	}
+	for _, r := range revs {
+		if move(r.Data) {
+			if err := tx.Model(&models.Revision{}).Where("id = ?", r.ID).Update("data", r.Data).Error; err != nil {
+				return err
+			}
+		}
+	}
+	var snaps []models.PublishedEntry
+	if err := tx.Select("entry_id", "data").Where("type = ?", typ).Find(&snaps).Error; err != nil {
+		return err
+	}
+	for _, p := range snaps {
+		if move(p.Data) {
+			if err := tx.Model(&models.PublishedEntry{}).Where("entry_id = ?", p.EntryID).Update("data", p.Data).Error; err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }

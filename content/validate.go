@@ -3,8 +3,10 @@ package content
 import (
 	"fmt"
 	"math"
+	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -21,7 +23,7 @@ const maxTextLength = 1 << 20
 // the incoming values applied. A null removes a value. Unknown incoming
 // fields are refused; values of fields the type no longer has are dropped.
 // Rich text comes back sanitised.
-func (s *Service) validateData(db *gorm.DB, t *models.ContentType, base models.Data, in map[string]any) (models.Data, error) {
+func (s *Service) validateData(db *gorm.DB, t *models.ContentType, self *models.Entry, base models.Data, in map[string]any) (models.Data, error) {
 	fields := map[string]string{}
 	out := models.Data{}
 	for _, f := range t.Fields {
@@ -70,6 +72,9 @@ func (s *Service) validateData(db *gorm.DB, t *models.ContentType, base models.D
 	if err := checkMedia(db, t, out, fields); err != nil {
 		return nil, err
 	}
+	if err := s.checkUnique(db, t, self, out, fields); err != nil {
+		return nil, err
+	}
 	if len(fields) > 0 {
 		return nil, models.Invalid(fields)
 	}
@@ -115,6 +120,9 @@ func checkValue(f models.Field, v any) (any, string) {
 		if f.Type == models.FieldText {
 			str = strings.TrimSpace(str)
 			n = utf8.RuneCountInString(str)
+			if f.Pattern != "" && !fieldPattern(f.Pattern).MatchString(str) {
+				return nil, "does not have the required form (" + f.Pattern + ")"
+			}
 		}
 		if n > maxTextLength || (f.Max != nil && float64(n) > *f.Max) {
 			return nil, fmt.Sprintf("must be at most %s characters", bound(f.Max, maxTextLength))
@@ -217,6 +225,44 @@ func checkRelations(db *gorm.DB, relations []models.Field, data models.Data, fie
 			if !slices.Contains(found, id) {
 				fields[f.Name] = fmt.Sprintf("there is no %s entry %s", f.To, id)
 			}
+		}
+	}
+	return nil
+}
+
+// patterns caches compiled field patterns (checked to compile when the
+// type is saved).
+var patterns sync.Map // string → *regexp.Regexp
+
+func fieldPattern(p string) *regexp.Regexp {
+	if re, ok := patterns.Load(p); ok {
+		return re.(*regexp.Regexp)
+	}
+	re, err := regexp.Compile("^(?:" + p + ")$")
+	if err != nil {
+		re = regexp.MustCompile(`\A\z.`) // matches nothing; the type check refuses such patterns
+	}
+	patterns.Store(p, re)
+	return re
+}
+
+// checkUnique refuses a value of a unique field that another entry of
+// the type and locale (its working copy) already has.
+func (s *Service) checkUnique(db *gorm.DB, t *models.ContentType, self *models.Entry, data models.Data, fields map[string]string) error {
+	for _, f := range t.Fields {
+		v, ok := data[f.Name].(string)
+		if !f.Unique || !ok || v == "" || fields[f.Name] != "" {
+			continue
+		}
+		var n int64
+		expr := s.fieldExpr(source{attrs: "data"}, f)
+		err := db.Model(&models.Entry{}).Where("type = ? AND locale = ? AND id <> ? AND "+expr+" = ?", t.Key, self.Locale, self.ID, v).
+			Count(&n).Error
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			fields[f.Name] = "another " + t.Key + " has this value already"
 		}
 	}
 	return nil

@@ -42,6 +42,12 @@ type Field struct {
 	Options  []string `json:"options,omitempty"` // select
 	To       string   `json:"to,omitempty"`      // relation: the target content type
 	Many     bool     `json:"many,omitempty"`    // relation: a list of ids
+	Help     string   `json:"help,omitempty"`    // shown to editors under the input
+	Pattern  string   `json:"pattern,omitempty"` // text: a regular expression (RE2) the whole value must match
+	Unique   bool     `json:"unique,omitempty"`  // text: no two entries of the type and locale share a value
+	// RenamedFrom, in an update of a type only, names the field this one
+	// was: its values move. It is never stored.
+	RenamedFrom string `json:"renamed_from,omitempty"`
 }
 
 // Fields is a content type's field list, stored as JSON text.

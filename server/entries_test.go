@@ -485,3 +485,67 @@ func TestCommentsEditResolveMention(t *testing.T) {
 		expect(t, n.call(n.reviewer, "PATCH", path+"/"+req.ID, map[string]any{"resolved": true}), 200, "")
 	})
 }
+
+// TestFieldRulesAndRenames: help text, patterns and unique values, and a
+// renamed field taking its data along (working copies, revisions, the
+// published snapshot).
+func TestFieldRulesAndRenames(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *database.DB) {
+		n := newNewsroom(t, db)
+		fields := []map[string]any{
+			{"name": "title", "type": "text", "required": true},
+			{"name": "code", "type": "text", "pattern": "[A-Z]{3}-[0-9]+", "unique": true, "help": "Like ABC-12"},
+			{"name": "note", "type": "text"},
+		}
+		expect(t, n.call(n.admin, "POST", "/api/content-types", map[string]any{"key": "ticket", "name": "Ticket", "slug_field": "title",
+			"fields": []map[string]any{{"name": "t", "type": "text", "pattern": "("}}}), 422, "validation_failed")
+		expect(t, n.call(n.admin, "POST", "/api/content-types", map[string]any{"key": "ticket", "name": "Ticket", "slug_field": "title",
+			"fields": []map[string]any{{"name": "n", "type": "number", "unique": true}}}), 422, "validation_failed")
+		r := n.call(n.admin, "POST", "/api/content-types", map[string]any{"key": "ticket", "name": "Ticket", "slug_field": "title", "fields": fields})
+		expect(t, r, 201, "")
+		if !strings.Contains(string(r.Body), `"help":"Like ABC-12"`) {
+			t.Errorf("help lost: %s", r.Body)
+		}
+		create := func(data map[string]any) *response {
+			return n.call(n.editor, "POST", "/api/entries", map[string]any{"type": "ticket", "data": data})
+		}
+		expect(t, create(map[string]any{"title": "A", "code": "abc-1"}), 422, "validation_failed")
+		first := entryOf(t, create(map[string]any{"title": "A", "code": "ABC-1", "note": "first note"}))
+		r = create(map[string]any{"title": "B", "code": "ABC-1"})
+		expect(t, r, 422, "validation_failed")
+		if !strings.Contains(string(r.Body), "code") {
+			t.Errorf("unique: %s", r.Body)
+		}
+		expect(t, n.call(n.editor, "PATCH", "/api/entries/"+first.ID, map[string]any{"version": first.Version, "data": map[string]any{"title": "A2"}}), 200, "") // its own value is no clash
+
+		// Publish it, then rename note → remark.
+		expect(t, n.call(n.editor, "POST", "/api/entries/"+first.ID+"/submit", nil), 200, "")
+		expect(t, n.call(n.reviewer, "POST", "/api/entries/"+first.ID+"/approve", nil), 200, "")
+		expect(t, n.call(n.reviewer, "POST", "/api/entries/"+first.ID+"/publish", nil), 200, "")
+		renamed := []map[string]any{fields[0], fields[1], {"name": "remark", "type": "text", "renamed_from": "note"}}
+		bad := []map[string]any{fields[0], fields[1], fields[2], {"name": "remark", "type": "text", "renamed_from": "note"}}
+		expect(t, n.call(n.admin, "PATCH", "/api/content-types/ticket", map[string]any{"fields": bad}), 422, "validation_failed")
+		wrongType := []map[string]any{fields[0], fields[1], {"name": "remark", "type": "number", "renamed_from": "note"}}
+		expect(t, n.call(n.admin, "PATCH", "/api/content-types/ticket", map[string]any{"fields": wrongType}), 422, "validation_failed")
+		r = n.call(n.admin, "PATCH", "/api/content-types/ticket", map[string]any{"fields": renamed})
+		expect(t, r, 200, "")
+		if strings.Contains(string(r.Body), "renamed_from") {
+			t.Errorf("renamed_from was stored: %s", r.Body)
+		}
+		e := entryOf(t, n.call(n.editor, "GET", "/api/entries/"+first.ID, nil))
+		if e.Data["remark"] != "first note" || e.Data["note"] != nil {
+			t.Errorf("working copy: %v", e.Data)
+		}
+		var rev content.RevisionView
+		n.call(n.editor, "GET", "/api/entries/"+first.ID+"/revisions/1", nil).json(t, &rev)
+		if rev.Data["remark"] != "first note" {
+			t.Errorf("revision 1: %v", rev.Data)
+		}
+		_, secret := n.token(t, "delivery")
+		r = n.do(request{method: "GET", path: "/api/content/ticket/a?filter[remark]=first%20note", token: secret})
+		expect(t, r, 200, "")
+		if !strings.Contains(string(r.Body), `"remark":"first note"`) {
+			t.Errorf("delivered: %s", r.Body)
+		}
+	})
+}

@@ -820,6 +820,14 @@ export interface components {
             options?: string[];
             to?: string;
             many?: boolean;
+            /** @description shown to editors under the input */
+            help?: string;
+            /** @description text fields: a regular expression (RE2) the whole value must match */
+            pattern?: string;
+            /** @description text fields: no two entries of the type and locale share a value */
+            unique?: boolean;
+            /** @description in an update only: the field's old name; its values move to this one. Never stored. */
+            renamed_from?: string;
         };
         ContentType: {
             key: string;
