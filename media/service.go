@@ -653,7 +653,6 @@ func (s *Service) Replace(ctx context.Context, p models.Principal, id string, u 
 		}
 		was := m.Version
 		m.Mime, m.Kind, m.Size, m.SHA256, m.StorageKey, m.Placeholder = pr.t.mime, pr.t.kind, pr.size, pr.sha256, key, pr.placeholder
-		m.Filename = CleanFilename(u.Filename) // the name follows the file, as the library shows it
 		m.Width, m.Height = dims(pr)
 		m.Variants = 0 // the new folder has none yet
 		m.Version++

@@ -202,7 +202,7 @@ func TestMediaUploadAndServe(t *testing.T) {
 		expect(t, r, 200, "")
 		replaced := mediaOf(t, r)
 		if replaced.ID != item.ID || replaced.Mime != "image/png" || *replaced.Width != 300 || replaced.URL == patched.URL || replaced.Version != 4 ||
-			replaced.Alt != alt || replaced.Filename != "new.png" {
+			replaced.Alt != alt || replaced.Filename != "Holiday gpj.exe photo.jpg" { // the item keeps its name
 			t.Errorf("replaced %+v", replaced)
 		}
 		if _, err := n.store.Open(context.Background(), oldKey); !errors.Is(err, media.ErrNoObject) {
