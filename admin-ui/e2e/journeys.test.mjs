@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { launchBrowser, Session, startServer, until, visible } from "./harness.mjs";
+import { axe, launchBrowser, Session, startServer, until, visible } from "./harness.mjs";
 
 const password = "correct horse battery staple";
 const admin = { name: "Ada Admin", email: "ada@example.test", password };
@@ -190,18 +190,21 @@ describe("admin UI journeys", () => {
     await page.getByRole("region", { name: /Review queue/ }).getByRole("link", { name: post.newTitle }).click();
     await visible(page.getByRole("heading", { name: post.newTitle, level: 1 }));
 
-    // Side by side: revision 1 (as first submitted) and revision 2 (after the requested change).
-    const revisions = page.getByRole("region", { name: "Revisions" });
-    await revisions.getByLabel("Compare revision").selectOption("1");
-    await revisions.getByLabel("with revision").selectOption("2");
-    const diff = await visible(revisions.getByRole("table", { name: "Revision 1 and revision 2: 1 field differs" }));
-    const title = diff.getByRole("row", { name: /^Title/ });
-    await visible(title.getByRole("rowheader", { name: "Title (changed)" }));
-    assert.deepEqual(await title.getByRole("cell").allInnerTexts(), [post.title, post.newTitle]);
-    // Unchanged fields show on request; rich text is compared as readable text, without markup.
-    await revisions.getByLabel("Show unchanged fields").check();
-    const bodyCells = await diff.getByRole("row", { name: /^Body/ }).getByRole("cell").allInnerTexts();
-    assert.deepEqual(bodyCells, [post.plain + post.bold, post.plain + post.bold]);
+    // The reviewer starts on the changes since their review: the article with the edit marked in it.
+    const changes = page.getByRole("region", { name: "Changes" });
+    await visible(changes.getByText(/^Since the last review: revision 1, when Rita Reviewer requested changes/));
+    assert.equal(await changes.getByLabel("Compare revision").inputValue(), "1");
+    assert.equal(await changes.getByLabel("with revision").inputValue(), "2");
+    await visible(changes.getByRole("status").filter({ hasText: "Revision 1 → 2: 1 field changed (Title)." }));
+    const title = changes.getByRole("region", { name: "Title (changed)" });
+    assert.equal(await title.locator("del").count(), 0, "nothing of the title was removed");
+    assert.match(await title.locator("ins").textContent(), /^\[inserted: \s*in October\]$/, "the inserted words are marked");
+    // The body did not change: it reads as the article, with nothing marked.
+    const body = changes.getByRole("region", { name: "Body", exact: true });
+    assert.equal(await body.locator("ins, del").count(), 0);
+    await visible(body.locator("strong", { hasText: post.bold }));
+    await axe(page, "the Changes view");
+    await page.getByRole("group", { name: "View" }).getByRole("button", { name: "Read" }).click();
 
     await page.getByRole("button", { name: "Approve" }).click();
     await status(page, "Approved");

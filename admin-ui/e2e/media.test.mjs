@@ -390,7 +390,9 @@ describe("media journeys", () => {
     await signIn(page, editor);
     const before = (await call("/api/media?search=tiles")).body.data.find((m) => m.filename.startsWith("tiles"));
     await page.goto(`/admin/media?item=${before.id}`);
-    const dialog = await visible(page.getByRole("dialog", { name: before.filename }));
+    await visible(page.getByRole("dialog", { name: before.filename }));
+    // The file takes the new file's name when replaced, and so does the dialog.
+    const dialog = page.getByRole("dialog", { name: /^tiles/ });
     const chooser = page.waitForEvent("filechooser");
     await dialog.getByRole("button", { name: "Replace file…" }).click();
     await (await chooser).setFiles({ name: "tiles-v2.png", mimeType: "image/png", buffer: dots });

@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from "react";
 import { EditorContent, useEditor, type Editor } from "@tiptap/react";
 import StarterKit from "@tiptap/starter-kit";
 import Image from "@tiptap/extension-image";
-import { NodeSelection } from "@tiptap/pm/state";
+import { NodeSelection, TextSelection } from "@tiptap/pm/state";
 import type { EditorView } from "@tiptap/pm/view";
 import type { Media } from "../api/client";
 import { useAuth } from "../auth";
@@ -10,6 +10,9 @@ import { MediaPicker } from "../media/MediaPicker";
 import { AltDialog } from "../media/AltDialog";
 import { canUpload } from "../media/MediaDetail";
 import { uploadFile, uploadProblem } from "../media/upload";
+import { addColumnAfter, addRowAfter, deleteColumn, deleteRow, deleteTable, toggleHeaderRow } from "@tiptap/pm/tables";
+import type { EditorState, Transaction } from "@tiptap/pm/state";
+import { cleanPastedHTML, newTable, Table, TableCell, TableHeader, TableRow } from "./tables";
 import { placeholderAt, placeholderElement, uploadKey, UploadPlaceholders } from "../media/uploadPlaceholders";
 
 type Props = { id: string; label: string; value: string; onChange: (html: string) => void; readOnly?: boolean; describedBy?: string };
@@ -38,13 +41,31 @@ export function RichText({ id, label, value, onChange, readOnly, describedBy }: 
   const [pending, setPending] = useState(0);
   const [altPrompt, setAltPrompt] = useState<string | null>(null); // src of an uploaded image still without alt text
   const [picking, setPicking] = useState(false);
+  const [linking, setLinking] = useState(false);
   const [describing, setDescribing] = useState<{ mode: "insert" | "edit"; src: string; alt: string; item?: Media; pos?: number } | null>(null);
   const uploadRef = useRef<(view: EditorView, files: File[], pos: number) => boolean>(() => false);
 
   const editor = useEditor({
     // The CSP forbids inline styles: TipTap's base CSS is in styles.css instead.
     injectCSS: false,
-    extensions: [StarterKit.configure({ heading: { levels: [2, 3] }, link: { openOnClick: false } }), CmsImage, UploadPlaceholders],
+    // The toolbar shows what is active where the cursor is (bold, a link, a table).
+    shouldRerenderOnTransaction: true,
+    extensions: [
+      StarterKit.configure({
+        heading: { levels: [2, 3, 4] },
+        // The server adds rel and target to links off the site; links inside it stay plain.
+        // Not autolink: that makes links inclusive, so typing after one would lengthen it.
+        link: { openOnClick: false, autolink: false, HTMLAttributes: { target: null, rel: null } },
+        underline: false,
+        trailingNode: false,
+      }),
+      CmsImage,
+      UploadPlaceholders,
+      Table,
+      TableRow,
+      TableHeader,
+      TableCell,
+    ],
     content: value,
     editable: !readOnly,
     editorProps: {
@@ -56,6 +77,7 @@ export function RichText({ id, label, value, onChange, readOnly, describedBy }: 
         ...(describedBy ? { "aria-describedby": describedBy } : {}),
         class: "richtext-area",
       },
+      transformPastedHTML: cleanPastedHTML,
       handlePaste: (view, event) => {
         const files = Array.from(event.clipboardData?.files ?? []);
         if (!files.length) return false;
@@ -142,6 +164,12 @@ export function RichText({ id, label, value, onChange, readOnly, describedBy }: 
     </button>
   );
   const imageSelected = editor.isActive("image");
+  const inTable = editor.isActive("table");
+  const headerRow = inTable && editor.isActive("tableHeader");
+  const table = (cmd: (state: EditorState, dispatch?: (tr: Transaction) => void) => boolean) => {
+    cmd(editor.state, editor.view.dispatch);
+    editor.commands.focus();
+  };
   /** findImage selects the image with src (the first one still without alt text) and returns its position. */
   const findImage = (src: string): number | null => {
     let found: number | null = null;
@@ -163,18 +191,58 @@ export function RichText({ id, label, value, onChange, readOnly, describedBy }: 
       <div className="toolbar" role="toolbar" aria-label={`${label} formatting`}>
         {tool("Bold", editor.isActive("bold"), () => editor.chain().focus().toggleBold().run())}
         {tool("Italic", editor.isActive("italic"), () => editor.chain().focus().toggleItalic().run())}
-        {tool("Heading", editor.isActive("heading", { level: 2 }), () => editor.chain().focus().toggleHeading({ level: 2 }).run())}
+        <span className="tool-sep" aria-hidden="true" />
+        {([2, 3, 4] as const).map((level) =>
+          tool(`H${level}`, editor.isActive("heading", { level }), () => editor.chain().focus().toggleHeading({ level }).run(), { label: `H${level} (heading ${level})` }),
+        )}
         {tool("List", editor.isActive("bulletList"), () => editor.chain().focus().toggleBulletList().run())}
         {tool("Numbered", editor.isActive("orderedList"), () => editor.chain().focus().toggleOrderedList().run())}
-        {tool("Link", editor.isActive("link"), () => {
-          const href = window.prompt("Link address", editor.getAttributes("link").href ?? "https://");
-          if (href === null) return;
-          if (href === "") editor.chain().focus().unsetLink().run();
-          else editor.chain().focus().extendMarkRange("link").setLink({ href }).run();
-        })}
+        {tool("Quote", editor.isActive("blockquote"), () => editor.chain().focus().toggleBlockquote().run())}
+        {tool("Code", editor.isActive("codeBlock"), () => editor.chain().focus().toggleCodeBlock().run(), { label: "Code block" })}
+        {tool("Divider", false, () => editor.chain().focus().setHorizontalRule().run(), { pressed: false, label: "Divider (horizontal rule)" })}
+        <span className="tool-sep" aria-hidden="true" />
+        {tool("Link", editor.isActive("link"), () => setLinking(true), { label: editor.isActive("link") ? "Edit link" : "Link" })}
         {tool("Image", false, () => setPicking(true), { pressed: false, label: "Insert image" })}
         {imageSelected && tool("Alt text", false, () => editAlt(editor.state.selection.from), { pressed: false, label: "Edit the image's alt text" })}
+        {!inTable && tool("Insert table", false, () => editor.chain().focus().insertContent(newTable()).run(), { pressed: false })}
+        {inTable && (
+          <span className="table-tools" role="group" aria-label="Table">
+            {tool("Add row", false, () => table(addRowAfter), { pressed: false })}
+            {tool("Remove row", false, () => table(deleteRow), { pressed: false })}
+            {tool("Add column", false, () => table(addColumnAfter), { pressed: false })}
+            {tool("Remove column", false, () => table(deleteColumn), { pressed: false })}
+            {tool("Header row", headerRow, () => table(toggleHeaderRow))}
+            {tool("Delete table", false, () => table(deleteTable), { pressed: false })}
+          </span>
+        )}
       </div>
+      {linking && (
+        <LinkPopover
+          initial={String(editor.getAttributes("link").href ?? "")}
+          hasLink={editor.isActive("link")}
+          onApply={(href) => {
+            setLinking(false);
+            // Focus now, not on the next frame, so keys pressed right after land in the text;
+            // the cursor goes after the link, so typing on does not replace or lengthen it.
+            editor.view.focus();
+            const chain = editor.chain().extendMarkRange("link");
+            if (editor.state.selection.empty && !editor.isActive("link")) chain.insertContent({ type: "text", text: href, marks: [{ type: "link", attrs: { href } }] });
+            else chain.setLink({ href });
+            chain.command(({ tr }) => {
+              tr.setSelection(TextSelection.create(tr.doc, tr.selection.to));
+              return true;
+            }).run();
+          }}
+          onRemove={() => {
+            setLinking(false);
+            editor.chain().focus().extendMarkRange("link").unsetLink().run();
+          }}
+          onClose={() => {
+            setLinking(false);
+            editor.commands.focus();
+          }}
+        />
+      )}
       {(pending > 0 || problems.length > 0 || altPrompt) && (
         <div className="richtext-notes">
           {pending > 0 && (
@@ -250,6 +318,67 @@ export function RichText({ id, label, value, onChange, readOnly, describedBy }: 
           }}
         />
       )}
+    </div>
+  );
+}
+
+/** normalHref turns what a person types into a link address: "example.com" is https://example.com. */
+export function normalHref(raw: string): string {
+  const t = raw.trim();
+  if (!t) return "";
+  if (/^(https?:|mailto:|tel:|\/|#|\?|\.)/i.test(t)) return t;
+  if (/^[^\s/]+\.[^\s/]+/.test(t)) return `https://${t}`;
+  return `/${t}`;
+}
+
+/** LinkPopover edits a link's address in place: Enter applies, Escape cancels, and the focus goes back to the text. */
+function LinkPopover({ initial, hasLink, onApply, onRemove, onClose }: { initial: string; hasLink: boolean; onApply: (href: string) => void; onRemove: () => void; onClose: () => void }) {
+  const [href, setHref] = useState(initial);
+  const external = /^https?:/i.test(normalHref(href)) && !normalHref(href).startsWith(window.location.origin);
+  return (
+    <div
+      className="link-popover"
+      role="dialog"
+      aria-label="Link"
+      onKeyDown={(e) => {
+        if (e.key === "Escape") {
+          e.preventDefault();
+          e.stopPropagation();
+          onClose();
+        }
+      }}
+    >
+      <label htmlFor="link-href">Link address</label>
+      <input
+        id="link-href"
+        autoFocus
+        value={href}
+        placeholder="https://… or /page-on-this-site"
+        aria-describedby="link-help"
+        onChange={(e) => setHref(e.target.value)}
+        onKeyDown={(e) => {
+          if (e.key === "Enter") {
+            e.preventDefault();
+            if (normalHref(href)) onApply(normalHref(href));
+          }
+        }}
+      />
+      <p className="help" id="link-help">
+        {href.trim() ? (external ? "Another site: it opens in a new tab, marked nofollow." : "A page of this site.") : "A web address, or a path on this site such as /about."}
+      </p>
+      <div className="actions">
+        <button type="button" disabled={!normalHref(href)} onClick={() => onApply(normalHref(href))}>
+          Apply
+        </button>
+        {hasLink && (
+          <button type="button" className="danger" onClick={onRemove}>
+            Remove link
+          </button>
+        )}
+        <button type="button" className="secondary" onClick={onClose}>
+          Cancel
+        </button>
+      </div>
     </div>
   );
 }

@@ -1,15 +1,20 @@
-import { useEffect, useRef, useState, type FormEvent } from "react";
+import { useCallback, useEffect, useRef, useState, type FormEvent } from "react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api, ApiError, unwrap, type ContentType, type Entry } from "../api/client";
 import { useAuth } from "../auth";
-import { navigate } from "../router";
-import { useContentTypes, useInstance } from "../queries";
-import { actions, canEdit, type Action } from "../workflow";
+import { navigate, setLeaveGuard } from "../router";
+import { useContentTypes } from "../queries";
+import { may, statusLabels } from "../workflow";
 import { diff } from "../diff";
-import { FieldInput, toLocalInput } from "../components/FieldInput";
+import { clearDraft, loadDraft, sameValue, saveDraft, type Draft } from "../drafts";
+import { FieldInput } from "../components/FieldInput";
 import { DiffTable } from "../components/DiffTable";
-import { MediaPreview } from "../media/MediaField";
-import { Empty, entryTitle, ErrorNote, fieldErrors, Loading, StatusBadge, when } from "../components/ui";
+import { Dialog } from "../components/Dialog";
+import { entryTitle, ErrorNote, fieldErrors, Loading, StatusBadge, when } from "../components/ui";
+import { Workflow } from "./entry/Workflow";
+import { Changes, lastReview } from "./entry/Changes";
+import { Comments, History, useComments } from "./entry/Panels";
+import { Preview } from "./entry/Preview";
 
 type Data = Record<string, unknown>;
 
@@ -22,15 +27,86 @@ export default function EntryEditor({ id }: { id: string }) {
     const type = types.data.find((t) => t.key === key);
     return type ? <NewEntry type={type} /> : <ErrorNote error={new Error(`There is no content type "${key}".`)} />;
   }
-  return <ExistingEntry id={id} types={types.data} />;
+  return <ExistingEntry key={id} id={id} types={types.data} />;
+}
+
+const time = (iso: string | Date) => new Date(iso).toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit" });
+
+/** changedFields tells which fields of data differ from origin (rich text compared as documents). */
+function isDirty(type: ContentType, data: Data, origin: Data, slug: string, originSlug: string) {
+  return slug !== originSlug || type.fields.some((f) => !sameValue(data[f.name], origin[f.name], f.type === "richtext"));
+}
+
+/**
+ * useLeaveGuard asks before leaving a page with unsaved work: in-app links and
+ * the back button open the leave dialog, closing or reloading the tab gets the
+ * browser's own question.
+ */
+function useLeaveGuard(dirty: boolean, ask: (proceed: () => void) => void) {
+  const askRef = useRef(ask);
+  askRef.current = ask;
+  useEffect(() => {
+    if (!dirty) return;
+    setLeaveGuard((proceed) => askRef.current(proceed));
+    const onUnload = (e: BeforeUnloadEvent) => {
+      e.preventDefault();
+      e.returnValue = "";
+    };
+    window.addEventListener("beforeunload", onUnload);
+    return () => {
+      setLeaveGuard(null);
+      window.removeEventListener("beforeunload", onUnload);
+    };
+  }, [dirty]);
+}
+
+/** useSaveKey makes Ctrl+S (Cmd+S on a Mac) save instead of the browser saving the page. */
+function useSaveKey(save: () => void) {
+  const ref = useRef(save);
+  ref.current = save;
+  useEffect(() => {
+    const on = (e: KeyboardEvent) => {
+      if ((e.ctrlKey || e.metaKey) && !e.altKey && e.key.toLowerCase() === "s") {
+        e.preventDefault();
+        ref.current();
+      }
+    };
+    window.addEventListener("keydown", on);
+    return () => window.removeEventListener("keydown", on);
+  }, []);
+}
+
+function LeaveDialog({ title, canSave, saving, error, onSave, onLeave, onStay }: { title: string; canSave: boolean; saving: boolean; error: unknown; onSave: () => void; onLeave: () => void; onStay: () => void }) {
+  return (
+    <Dialog labelledBy="leave-title" describedBy="leave-text" onClose={onStay}>
+      <h2 id="leave-title">Leave without saving?</h2>
+      <p id="leave-text">Your changes to “{title}” are not saved. If you leave now, they are lost.</p>
+      <ErrorNote error={error} />
+      <div className="actions">
+        {canSave && (
+          <button type="button" disabled={saving} onClick={onSave}>
+            {saving ? "Saving…" : "Save and leave"}
+          </button>
+        )}
+        <button type="button" className="danger" onClick={onLeave}>
+          Leave without saving
+        </button>
+        <button type="button" className="secondary" autoFocus onClick={onStay}>
+          Stay
+        </button>
+      </div>
+    </Dialog>
+  );
 }
 
 /** Fields is the form generated from a content type, with errors shown at their fields. */
 function Fields({ type, data, setData, errors, readOnly }: { type: ContentType; data: Data; setData: (d: Data) => void; errors: Record<string, string>; readOnly: boolean }) {
+  const latest = useRef(data);
+  latest.current = data;
   return (
     <>
       {type.fields.map((f) => (
-        <FieldInput key={f.name} field={f} value={data[f.name]} error={errors[f.name]} readOnly={readOnly} onChange={(v) => setData({ ...data, [f.name]: v })} />
+        <FieldInput key={f.name} field={f} value={data[f.name]} error={errors[f.name]} readOnly={readOnly} onChange={(v) => setData({ ...latest.current, [f.name]: v })} />
       ))}
     </>
   );
@@ -39,14 +115,19 @@ function Fields({ type, data, setData, errors, readOnly }: { type: ContentType; 
 function NewEntry({ type }: { type: ContentType }) {
   const [data, setData] = useState<Data>({});
   const [slug, setSlug] = useState("");
+  const [leaving, setLeaving] = useState<(() => void) | null>(null);
   const qc = useQueryClient();
+  const dirty = isDirty(type, data, {}, slug, "");
   const create = useMutation({
     mutationFn: () => unwrap(api.POST("/api/entries", { body: { type: type.key, data, ...(slug ? { slug } : {}) } })),
     onSuccess: (e) => {
       qc.invalidateQueries({ queryKey: ["entries"] });
+      setLeaveGuard(null);
       navigate(`/entries/${e.id}`, true);
     },
   });
+  useLeaveGuard(dirty && !create.isSuccess, (proceed) => setLeaving(() => proceed));
+  useSaveKey(() => !create.isPending && create.mutate());
   const errors = fieldErrors(create.error);
   return (
     <section>
@@ -75,50 +156,129 @@ function NewEntry({ type }: { type: ContentType }) {
           </button>
         </div>
       </form>
+      {leaving && (
+        <LeaveDialog
+          title={entryTitle(data, slug) || `new ${type.name.toLowerCase()}`}
+          canSave={false}
+          saving={false}
+          error={null}
+          onSave={() => {}}
+          onLeave={() => {
+            const go = leaving;
+            setLeaving(null);
+            go();
+          }}
+          onStay={() => setLeaving(null)}
+        />
+      )}
     </section>
   );
 }
 
+/** A reviewer coming back to a resubmitted entry starts with what changed since their review. */
+function initialView(editable: boolean, live: Entry, review: ReturnType<typeof lastReview>): "edit" | "changes" {
+  return !editable && live.status === "in_review" && review && review.revision < live.revision ? "changes" : "edit";
+}
+
 function ExistingEntry({ id, types }: { id: string; types: ContentType[] }) {
   const { user } = useAuth();
+  const uid = user!.id;
   const qc = useQueryClient();
-  const instance = useInstance();
-  const entry = useQuery({ queryKey: ["entry", id], queryFn: () => unwrap(api.GET("/api/entries/{id}", { params: { path: { id } } })) });
   const [data, setData] = useState<Data>({});
   const [slug, setSlug] = useState("");
   const [base, setBase] = useState<Entry | null>(null); // the version the next save claims to edit
   const [origin, setOrigin] = useState<Data>({}); // the data this user's edits started from
-  const [dirty, setDirty] = useState(false);
+  const [originSlug, setOriginSlug] = useState("");
   const [conflict, setConflict] = useState<Entry | null>(null);
   const [saved, setSaved] = useState("");
+  const [offer, setOffer] = useState<Draft | null>(() => loadDraft(uid, id));
+  const [leaving, setLeaving] = useState<(() => void) | null>(null);
+  const [announce, setAnnounce] = useState("");
+  const [view, setView] = useState<"edit" | "changes" | "preview" | null>(null);
+  const statusRef = useRef<HTMLSpanElement>(null);
+  const headRef = useRef<HTMLDivElement>(null);
+  // The toolbar and the side panel stick just under the head, whatever its height.
+  useEffect(() => {
+    const h = headRef.current;
+    if (!h || typeof ResizeObserver === "undefined") return;
+    const ro = new ResizeObserver(() => h.parentElement?.style.setProperty("--head-h", `${h.offsetHeight}px`));
+    ro.observe(h);
+    return () => ro.disconnect();
+  });
+  const type = base ? types.find((t) => t.key === base.type) : undefined;
+  const dirty = !!(base && type && isDirty(type, data, origin, slug, originSlug));
+  const dirtyRef = useRef(dirty);
+  dirtyRef.current = dirty;
+
+  // The open entry follows the server: polled, and fetched again when the tab comes back.
+  const entry = useQuery({
+    queryKey: ["entry", id],
+    queryFn: () => unwrap(api.GET("/api/entries/{id}", { params: { path: { id } } })),
+    refetchInterval: dirty ? 30_000 : 10_000,
+    refetchOnWindowFocus: "always",
+  });
+  const comments = useComments(id);
+  // Coming back to the window (not only the tab) looks again too.
+  const refetch = entry.refetch;
+  useEffect(() => {
+    const on = () => void refetch();
+    window.addEventListener("focus", on);
+    return () => window.removeEventListener("focus", on);
+  }, [refetch]);
+  // A new version from elsewhere (a save, a scheduled publish) brings its history and comments.
+  const seenVersion = useRef(0);
+  useEffect(() => {
+    const v = entry.data?.version ?? 0;
+    if (seenVersion.current && v !== seenVersion.current) {
+      qc.invalidateQueries({ queryKey: ["history", id] });
+      qc.invalidateQueries({ queryKey: ["comments", id] });
+    }
+    seenVersion.current = v;
+  }, [entry.data?.version, qc, id]);
 
   // Follow the server while nothing is typed; once it is, keep the edit and its base version.
   useEffect(() => {
-    if (entry.data && (!dirty || !base)) {
-      setBase(entry.data);
-      setOrigin(entry.data.data);
-      setData(entry.data.data);
-      setSlug(entry.data.slug);
+    const e = entry.data;
+    if (!e || (base && dirtyRef.current)) return;
+    setBase(e);
+    setOrigin(e.data);
+    setOriginSlug(e.slug);
+    setData(e.data);
+    setSlug(e.slug);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [entry.data]);
+
+  // Unsaved work is kept locally as it is typed, and dropped once saved or discarded.
+  useEffect(() => {
+    if (!base) return;
+    if (dirty) saveDraft(uid, id, { data, slug, origin, originSlug, version: base.version });
+    else if (!offer) clearDraft(uid, id);
+  }, [uid, id, data, slug, dirty, base, origin, originSlug, offer]);
+
+  // A kept draft that says nothing the server does not already have is not worth offering.
+  const offerDiffers = !!(offer && base && type && isDirty(type, offer.data, base.data, offer.slug, base.slug));
+  useEffect(() => {
+    if (offer && base && type && !offerDiffers) {
+      setOffer(null);
+      if (!dirtyRef.current) clearDraft(uid, id);
     }
-  }, [entry.data, dirty, base]);
+  }, [offer, base, type, offerDiffers, uid, id]);
 
   // What is on screen now, for telling whether the user typed during a save.
   const current = useRef({ data, slug });
   current.current = { data, slug };
 
   const save = useMutation({
-    mutationFn: (sent: { data: Data; slug: string; base: Entry; origin: Data }) => {
-      const type = types.find((t) => t.key === sent.base.type)!;
+    mutationFn: (sent: { data: Data; slug: string; base: Entry; origin: Data; originSlug: string }) => {
+      const t = types.find((x) => x.key === sent.base.type)!;
       // Send only what this user changed (a removed value as null): a field
       // they never touched keeps whatever is saved, even someone else's edit.
       const body: Data = {};
-      for (const f of type.fields) {
-        if (JSON.stringify(sent.data[f.name] ?? null) !== JSON.stringify(sent.origin[f.name] ?? null)) body[f.name] = sent.data[f.name] ?? null;
-      }
+      for (const f of t.fields) if (!sameValue(sent.data[f.name], sent.origin[f.name], f.type === "richtext")) body[f.name] = sent.data[f.name] ?? null;
       return unwrap(
         api.PATCH("/api/entries/{id}", {
           params: { path: { id } },
-          body: { version: sent.base.version, data: body, ...(sent.slug !== sent.base.slug ? { slug: sent.slug } : {}) },
+          body: { version: sent.base.version, data: body, ...(sent.slug !== sent.originSlug ? { slug: sent.slug } : {}) },
         }),
       );
     },
@@ -128,49 +288,144 @@ function ExistingEntry({ id, types }: { id: string; types: ContentType[] }) {
       qc.invalidateQueries({ queryKey: ["history", id] });
       setBase(e);
       setOrigin(e.data);
+      setOriginSlug(e.slug);
+      setOffer(null);
       setSaved(`Saved revision ${e.revision}.`);
       // Typing that went on during the save stays, on top of the new version.
       if (current.current.data === sent.data && current.current.slug === sent.slug) {
         setData(e.data);
         setSlug(e.slug);
-        setDirty(false);
+        clearDraft(uid, id);
+      }
+      if (leaving) {
+        const go = leaving;
+        setLeaving(null);
+        setLeaveGuard(null);
+        go();
       }
     },
     onError: async (err) => {
       setSaved("");
       if (err instanceof ApiError && err.code === "version_conflict") {
+        setLeaving(null);
         setConflict(await unwrap(api.GET("/api/entries/{id}", { params: { path: { id } } })));
       }
     },
   });
 
+  const live = entry.data;
+  const editable = !!live && may(live, "edit");
+  const doSave = useCallback(() => {
+    if (base && editable && dirty && !save.isPending && !conflict) save.mutate({ data, slug, base, origin, originSlug });
+  }, [base, editable, dirty, save, conflict, data, slug, origin, originSlug]);
+  useSaveKey(doSave);
+  // The view is chosen once, when the entry and its comments are in; it does not jump when the status changes.
+  useEffect(() => {
+    if (view === null && live && comments.data) setView(initialView(editable, live, lastReview(comments.data)));
+  }, [view, live, comments.data, editable]);
+  useLeaveGuard(dirty, (proceed) => setLeaving(() => proceed));
+
   if (entry.isPending) return <Loading />;
   if (entry.error) return <ErrorNote error={entry.error} />;
-  if (!base) return <Loading />;
-  const type = types.find((t) => t.key === base.type);
+  if (!base || !live) return <Loading />;
   if (!type) return <ErrorNote error={new Error(`Unknown content type ${base.type}`)} />;
-  const live = entry.data;
-  const editable = canEdit(user!, live);
   const errors = fieldErrors(save.error);
-  const edit = (d: Data) => {
-    setData(d);
-    setDirty(true);
-    setSaved("");
-  };
+  const title = entryTitle(data, slug);
+  const review = lastReview(comments.data);
+  const shownView = view ?? initialView(editable, live, review);
+  const moved = dirty && live.version !== base.version && !conflict;
+  const saveState = save.isPending ? "Saving…" : dirty ? "Unsaved changes" : saved || "All changes saved";
 
   return (
     <section className="entry">
-      <div className="page-head">
-        <h1>{entryTitle(data, slug)}</h1>
-        <StatusBadge status={live.status} live={live.live} />
+      <div className="entry-head" ref={headRef}>
+        <div className="entry-title">
+          <h1>{title}</h1>
+          <span ref={statusRef} tabIndex={-1} className="status-focus" aria-label={`Status: ${statusLabels[live.status]}${live.live && live.status !== "published" ? ", live" : ""}`}>
+            <StatusBadge status={live.status} live={live.live} />
+          </span>
+        </div>
+        <div className="entry-actions">
+          {editable && (
+            <>
+              <span className={`save-state${dirty ? " unsaved" : ""}`} role="status">
+                {saveState}
+              </span>
+              <button type="button" aria-disabled={save.isPending || !dirty} onClick={doSave} aria-keyshortcuts="Control+S Meta+S" title="Save (Ctrl+S)">
+                Save
+              </button>
+            </>
+          )}
+          <Workflow
+            entry={live}
+            type={type}
+            dirty={dirty}
+            onDone={(e) => {
+              setAnnounce(`Status is now ${statusLabels[e.status]}${e.live && e.status !== "published" ? ", still live" : ""}.`);
+              requestAnimationFrame(() => statusRef.current?.focus());
+            }}
+            onDeleted={() => {
+              setLeaveGuard(null);
+              clearDraft(uid, id);
+              navigate("/entries");
+            }}
+          />
+        </div>
       </div>
-      <p className="muted">
-        {type.name} · by {live.author.name} · version {live.version}, revision {live.revision} · updated {when(live.updated_at)}
-        {live.status === "scheduled" && ` · goes live ${when(live.publish_at)}`}
-        {live.live && live.published_at && ` · live since ${when(live.published_at)}`}
+      <p className="sr-only" role="status" aria-live="polite">
+        {announce}
       </p>
 
-      <Workflow entry={live} selfApproval={instance.data?.self_approval ?? false} dirty={dirty} />
+      {review && live.status === "changes_requested" && review.kind === "request_changes" && (
+        <div className="banner banner-warn" role="note" aria-label="Review request">
+          <strong>Changes requested by {review.author.name}</strong> on revision {review.revision} · {when(review.created_at)}: <q>{review.body}</q>
+        </div>
+      )}
+      {review && live.status === "approved" && review.kind === "approve" && (
+        <div className="banner banner-ok" role="note" aria-label="Review">
+          <strong>Approved by {review.author.name}</strong> (revision {review.revision}){review.body ? <>: <q>{review.body}</q></> : "."}
+        </div>
+      )}
+
+      {offer && offerDiffers && (
+        <div className="banner" role="region" aria-label="Unsaved changes kept in this browser">
+          <p>
+            <strong>Restore your unsaved changes from {time(offer.at)}?</strong> They were kept in this browser{offer.version !== live.version ? `; the entry has been saved since (version ${live.version}), so saving will show you both` : ""}.
+          </p>
+          <div className="actions">
+            <button
+              type="button"
+              onClick={() => {
+                setBase({ ...live, version: offer.version, slug: offer.originSlug });
+                setOrigin(offer.origin);
+                setOriginSlug(offer.originSlug);
+                setData(offer.data);
+                setSlug(offer.slug);
+                setOffer(null);
+                setView("edit");
+              }}
+            >
+              Restore
+            </button>
+            <button
+              type="button"
+              className="secondary"
+              onClick={() => {
+                setOffer(null);
+                if (!dirty) clearDraft(uid, id);
+              }}
+            >
+              Discard them
+            </button>
+          </div>
+        </div>
+      )}
+
+      {moved && (
+        <p className="banner banner-warn" role="alert">
+          {live.revision_author?.name ?? "Someone"} saved a newer version (version {live.version}) while you were editing. Your changes are kept; saving shows you both.
+        </p>
+      )}
 
       {conflict && (
         <div className="conflict" role="alertdialog" aria-labelledby="conflict-title" aria-describedby="conflict-text">
@@ -188,10 +443,11 @@ function ExistingEntry({ id, types }: { id: string; types: ContentType[] }) {
                 qc.setQueryData(["entry", id], conflict);
                 setBase(conflict);
                 setOrigin(conflict.data);
+                setOriginSlug(conflict.slug);
                 setData(conflict.data);
                 setSlug(conflict.slug);
-                setDirty(false);
                 setConflict(null);
+                clearDraft(uid, id);
                 save.reset();
               }}
             >
@@ -214,38 +470,84 @@ function ExistingEntry({ id, types }: { id: string; types: ContentType[] }) {
         </div>
       )}
 
-      <form
-        className="editor"
-        noValidate
-        onSubmit={(e: FormEvent) => {
-          e.preventDefault();
-          if (!save.isPending && dirty) save.mutate({ data, slug, base, origin });
-        }}
-      >
-        {!editable && <p className="notice">You cannot edit this entry while it is {live.status.replace("_", " ")}{live.author.id === user!.id ? "" : " or as it is not yours"}.</p>}
-        <Fields type={type} data={data} setData={edit} errors={errors} readOnly={!editable} />
-        <div className="field">
-          <label htmlFor="slug">Slug</label>
-          <input id="slug" value={slug} disabled={!editable} onChange={(e) => { setSlug(e.target.value); setDirty(true); }} />
-          {errors.slug && <p className="field-error">{errors.slug}</p>}
-        </div>
-        {!Object.keys(errors).length && save.error && !(save.error instanceof ApiError && save.error.code === "version_conflict") && <ErrorNote error={save.error} />}
-        {editable && (
-          <div className="actions">
-            <button type="submit" aria-disabled={save.isPending || !dirty}>
-              Save
-            </button>
-            <span role="status" className="muted">
-              {save.isPending ? "Saving…" : saved || (dirty ? "Unsaved changes" : "")}
-            </span>
+      <div className="entry-layout">
+        <div className="entry-main">
+          <div className="toggle view-switch" role="group" aria-label="View">
+            {(["edit", "changes", "preview"] as const).map((v) => (
+              <button key={v} type="button" aria-pressed={shownView === v} onClick={() => setView(v)}>
+                {v === "edit" ? (editable ? "Write" : "Read") : v === "changes" ? "Changes" : "Preview"}
+              </button>
+            ))}
           </div>
-        )}
-      </form>
+          {shownView === "edit" && (
+            <form
+              id="entry-form"
+              className="editor"
+              noValidate
+              onSubmit={(e: FormEvent) => {
+                e.preventDefault();
+                doSave();
+              }}
+            >
+              {!editable && <p className="notice">You cannot edit this entry now ({statusLabels[live.status].toLowerCase()}{live.author.id === uid ? "" : ", and it is not yours"}).</p>}
+              <Fields type={type} data={data} setData={setData} errors={errors} readOnly={!editable} />
+              <div className="field">
+                <label htmlFor="slug">Slug</label>
+                <input id="slug" value={slug} disabled={!editable} onChange={(e) => setSlug(e.target.value)} />
+                {errors.slug && <p className="field-error">{errors.slug}</p>}
+              </div>
+              {!Object.keys(errors).length && save.error && !(save.error instanceof ApiError && save.error.code === "version_conflict") && <ErrorNote error={save.error} />}
+            </form>
+          )}
+          {shownView === "changes" && <Changes entry={live} type={type} comments={comments.data} editable={editable} />}
+          {shownView === "preview" && <Preview entry={live} type={type} data={data} />}
+        </div>
+        <aside className="entry-side" aria-label="About this entry">
+          <section className="panel details" aria-labelledby="details-title">
+            <h2 id="details-title">Details</h2>
+            <dl>
+              <dt>Type</dt>
+              <dd>{type.name}</dd>
+              <dt>Author</dt>
+              <dd>{live.author.name}</dd>
+              <dt>Version</dt>
+              <dd>
+                {live.version} (revision {live.revision})
+              </dd>
+              <dt>Updated</dt>
+              <dd>{when(live.updated_at)}</dd>
+              <dt>On the site</dt>
+              <dd>{live.live ? `yes${live.published_at ? `, since ${when(live.published_at)}` : ""}` : "no"}</dd>
+              {live.status === "scheduled" && (
+                <>
+                  <dt>Goes live</dt>
+                  <dd>{when(live.publish_at)}</dd>
+                </>
+              )}
+            </dl>
+          </section>
+          <Comments id={id} />
+          <History id={id} />
+        </aside>
+      </div>
 
-      <Comments id={id} />
-      <Revisions entry={live} type={type} editable={editable} />
-      <History id={id} />
-      <Preview entry={live} type={type} />
+      {leaving && (
+        <LeaveDialog
+          title={title}
+          canSave={editable}
+          saving={save.isPending}
+          error={save.error && !(save.error instanceof ApiError && save.error.code === "version_conflict") ? save.error : null}
+          onSave={doSave}
+          onLeave={() => {
+            const go = leaving;
+            setLeaving(null);
+            clearDraft(uid, id);
+            setOffer(null);
+            go();
+          }}
+          onStay={() => setLeaving(null)}
+        />
+      )}
     </section>
   );
 }
@@ -259,277 +561,5 @@ function ConflictCompare({ type, mine, theirs }: { type: ContentType; mine: { da
       </button>
       {open && <DiffTable caption="Your changes and theirs" left="Yours" right="Theirs" rows={diff(type.fields, mine.data, theirs.data, { slug: [mine.slug, theirs.slug] })} />}
     </>
-  );
-}
-
-function Workflow({ entry, selfApproval, dirty }: { entry: Entry; selfApproval: boolean; dirty: boolean }) {
-  const { user } = useAuth();
-  const qc = useQueryClient();
-  const [asking, setAsking] = useState<"changes" | "schedule" | null>(null);
-  const act = useMutation({
-    mutationFn: ({ path, body }: { path: string; body: Record<string, unknown> }) =>
-      unwrap(api.POST(path as "/api/entries/{id}/submit", { params: { path: { id: entry.id } }, body: { version: entry.version, ...body } })),
-    onSuccess: (e) => {
-      qc.setQueryData(["entry", entry.id], e);
-      qc.invalidateQueries({ queryKey: ["entries"] });
-      qc.invalidateQueries({ queryKey: ["comments", entry.id] });
-      qc.invalidateQueries({ queryKey: ["history", entry.id] });
-      setAsking(null);
-    },
-  });
-  const available = actions(user!, entry, selfApproval);
-  if (!available.length) return null;
-  const paths: Record<Action, string> = {
-    "Submit for review": "/api/entries/{id}/submit",
-    Withdraw: "/api/entries/{id}/withdraw",
-    Approve: "/api/entries/{id}/approve",
-    "Request changes": "/api/entries/{id}/request-changes",
-    Publish: "/api/entries/{id}/publish",
-    Schedule: "/api/entries/{id}/publish",
-    Unpublish: "/api/entries/{id}/unpublish",
-  };
-  const run = (a: Action) => {
-    if (a === "Request changes") return setAsking("changes");
-    if (a === "Schedule") return setAsking("schedule");
-    act.mutate({ path: paths[a], body: {} });
-  };
-  return (
-    <div className="workflow" role="group" aria-label="Workflow">
-      {available.map((a) => (
-        <button key={a} type="button" className={a === "Unpublish" || a === "Withdraw" ? "secondary" : undefined} aria-disabled={act.isPending || dirty} onClick={() => !act.isPending && !dirty && run(a)}>
-          {a}
-        </button>
-      ))}
-      {dirty && <span className="muted">Save your changes first: these act on the saved version.</span>}
-      {asking === "changes" && (
-        <form
-          className="inline-form"
-          onSubmit={(e) => {
-            e.preventDefault();
-            const comment = String(new FormData(e.currentTarget).get("comment") ?? "");
-            act.mutate({ path: paths["Request changes"], body: { comment } });
-          }}
-        >
-          <label htmlFor="changes-comment">What should change?</label>
-          <textarea id="changes-comment" name="comment" rows={3} required autoFocus />
-          {fieldErrors(act.error).comment && <p className="field-error">{fieldErrors(act.error).comment}</p>}
-          <div className="actions">
-            <button type="submit">Send request</button>
-            <button type="button" className="secondary" onClick={() => setAsking(null)}>
-              Cancel
-            </button>
-          </div>
-        </form>
-      )}
-      {asking === "schedule" && (
-        <form
-          className="inline-form"
-          onSubmit={(e) => {
-            e.preventDefault();
-            const local = String(new FormData(e.currentTarget).get("at") ?? "");
-            act.mutate({ path: paths.Schedule, body: { at: new Date(local).toISOString() } });
-          }}
-        >
-          <label htmlFor="schedule-at">Publish at (your time zone: {Intl.DateTimeFormat().resolvedOptions().timeZone})</label>
-          <input id="schedule-at" name="at" type="datetime-local" required autoFocus min={toLocalInput(new Date().toISOString())} defaultValue={toLocalInput(new Date(Date.now() + 3600_000).toISOString())} />
-          <div className="actions">
-            <button type="submit">Confirm schedule</button>
-            <button type="button" className="secondary" onClick={() => setAsking(null)}>
-              Cancel
-            </button>
-          </div>
-        </form>
-      )}
-      {!fieldErrors(act.error).comment && <ErrorNote error={act.error} />}
-    </div>
-  );
-}
-
-function Comments({ id }: { id: string }) {
-  const qc = useQueryClient();
-  const q = useQuery({ queryKey: ["comments", id], queryFn: () => unwrap(api.GET("/api/entries/{id}/comments", { params: { path: { id } } })) });
-  const add = useMutation({
-    mutationFn: (body: string) => unwrap(api.POST("/api/entries/{id}/comments", { params: { path: { id } }, body: { body } })),
-    onSuccess: () => qc.invalidateQueries({ queryKey: ["comments", id] }),
-  });
-  const kinds: Record<string, string> = { approve: "approved", request_changes: "requested changes", comment: "commented" };
-  return (
-    <section className="panel" aria-labelledby="comments-title">
-      <h2 id="comments-title">Comments</h2>
-      {q.isPending ? (
-        <Loading />
-      ) : q.error ? (
-        <ErrorNote error={q.error} />
-      ) : q.data.length === 0 ? (
-        <Empty>No comments yet.</Empty>
-      ) : (
-        <ol className="thread">
-          {q.data.map((c) => (
-            <li key={c.id} className={`comment kind-${c.kind}`}>
-              <p className="meta">
-                <strong>{c.author.name}</strong> {kinds[c.kind] ?? c.kind} on revision {c.revision} · {when(c.created_at)}
-              </p>
-              <p className="body">{c.body}</p>
-            </li>
-          ))}
-        </ol>
-      )}
-      <form
-        onSubmit={(e) => {
-          e.preventDefault();
-          const form = e.currentTarget;
-          const body = String(new FormData(form).get("body") ?? "");
-          add.mutate(body, { onSuccess: () => form.reset() });
-        }}
-      >
-        <label htmlFor="new-comment">Add a comment</label>
-        <textarea id="new-comment" name="body" rows={3} required />
-        <ErrorNote error={add.error} />
-        <button type="submit" className="secondary" disabled={add.isPending}>
-          Comment
-        </button>
-      </form>
-    </section>
-  );
-}
-
-function History({ id }: { id: string }) {
-  const q = useQuery({ queryKey: ["history", id], queryFn: () => unwrap(api.GET("/api/entries/{id}/history", { params: { path: { id } } })) });
-  const words: Record<string, string> = {
-    create: "created it",
-    edit: "saved a revision",
-    submit: "submitted it for review",
-    withdraw: "withdrew it",
-    approve: "approved it",
-    request_changes: "requested changes",
-    publish: "published it",
-    schedule: "scheduled it",
-    publish_due: "published it as scheduled",
-    unpublish: "unpublished it",
-  };
-  return (
-    <section className="panel" aria-labelledby="history-title">
-      <h2 id="history-title">History</h2>
-      {q.isPending ? (
-        <Loading />
-      ) : q.error ? (
-        <ErrorNote error={q.error} />
-      ) : (
-        <ol className="timeline">
-          {q.data.map((h, i) => (
-            <li key={i}>
-              <time dateTime={h.at}>{when(h.at)}</time> <strong>{h.actor.name}</strong> {words[h.action] ?? h.action}
-              {h.revision ? ` (revision ${h.revision})` : ""}
-              {h.comment && <q>{h.comment}</q>}
-            </li>
-          ))}
-        </ol>
-      )}
-    </section>
-  );
-}
-
-function Revisions({ entry, type, editable }: { entry: Entry; type: ContentType; editable: boolean }) {
-  const qc = useQueryClient();
-  const id = entry.id;
-  const list = useQuery({ queryKey: ["revisions", id, entry.revision], queryFn: () => unwrap(api.GET("/api/entries/{id}/revisions", { params: { path: { id } } })) });
-  const newest = entry.revision;
-  const [left, setLeft] = useState(Math.max(1, newest - 1));
-  const [right, setRight] = useState(newest);
-  const one = (n: number) => ({
-    queryKey: ["revision", id, n],
-    queryFn: () => unwrap(api.GET("/api/entries/{id}/revisions/{n}", { params: { path: { id, n } } })),
-    staleTime: Infinity,
-  });
-  const a = useQuery(one(left));
-  const b = useQuery(one(right));
-  const restore = useMutation({
-    mutationFn: (n: number) => unwrap(api.POST("/api/entries/{id}/revisions/{n}/restore", { params: { path: { id, n } }, body: { version: entry.version } })),
-    onSuccess: (e) => {
-      qc.setQueryData(["entry", id], e);
-      qc.invalidateQueries({ queryKey: ["history", id] });
-    },
-  });
-  if (list.isPending) return <Loading />;
-  if (list.error) return <ErrorNote error={list.error} />;
-  const choose = (value: number, set: (n: number) => void, label: string, htmlId: string) => (
-    <div>
-      <label htmlFor={htmlId}>{label}</label>
-      <select id={htmlId} value={value} onChange={(e) => set(Number(e.target.value))}>
-        {list.data.map((r) => (
-          <option key={r.number} value={r.number}>
-            Revision {r.number} · {r.author.name} · {when(r.created_at)}
-            {r.current ? " (current)" : ""}
-            {r.published ? " (published)" : ""}
-          </option>
-        ))}
-      </select>
-    </div>
-  );
-  return (
-    <section className="panel" aria-labelledby="revisions-title">
-      <h2 id="revisions-title">Revisions</h2>
-      {list.data.length < 2 ? (
-        <Empty>Only one revision so far: each save makes another, and you can compare any two here.</Empty>
-      ) : (
-        <div className="compare">
-          {choose(left, setLeft, "Compare revision", "rev-left")}
-          {choose(right, setRight, "with revision", "rev-right")}
-        </div>
-      )}
-      {list.data.length < 2 ? null : a.data && b.data ? (
-        <DiffTable
-          caption={`Revision ${left} and revision ${right}`}
-          left={`Revision ${left}`}
-          right={`Revision ${right}`}
-          rows={diff(type.fields, a.data.data ?? {}, b.data.data ?? {}, { slug: [a.data.slug, b.data.slug] })}
-        />
-      ) : (
-        <Loading />
-      )}
-      {editable && left !== newest && (
-        <button type="button" className="secondary" disabled={restore.isPending} onClick={() => restore.mutate(left)}>
-          Restore revision {left}
-        </button>
-      )}
-      <ErrorNote error={restore.error} />
-    </section>
-  );
-}
-
-function Preview({ entry, type }: { entry: Entry; type: ContentType }) {
-  const [open, setOpen] = useState(false);
-  const link = `/api/content/${entry.type}/${entry.slug}?preview=1${entry.locale !== "en" ? `&locale=${entry.locale}` : ""}`;
-  return (
-    <section className="panel" aria-labelledby="preview-title">
-      <h2 id="preview-title">Preview</h2>
-      <p className="muted">
-        Sites preview drafts at <code>{link}</code> with a preview token.
-      </p>
-      <button type="button" className="secondary" aria-expanded={open} onClick={() => setOpen(!open)}>
-        {open ? "Hide preview" : "Show preview"}
-      </button>
-      {open && (
-        <article className="preview">
-          {type.fields.map((f) => {
-            const v = entry.data[f.name];
-            if (v === undefined || v === null || v === "") return null;
-            if (f.type === "richtext") return <div key={f.name} dangerouslySetInnerHTML={{ __html: String(v) }} />;
-            if (f.type === "media" && typeof v === "string")
-              return (
-                <figure key={f.name} className="preview-media">
-                  <MediaPreview id={v} />
-                  <figcaption className="muted">{f.label || f.name}</figcaption>
-                </figure>
-              );
-            return (
-              <p key={f.name}>
-                <strong>{f.label || f.name}:</strong> {typeof v === "string" ? v : JSON.stringify(v)}
-              </p>
-            );
-          })}
-        </article>
-      )}
-    </section>
   );
 }

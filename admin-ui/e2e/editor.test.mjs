@@ -1,0 +1,443 @@
+// The editor's day (issue 8): never losing work, the writing surface, the
+// workflow as allowed_actions say, a review that reads like a review, lists
+// kept in the address. Against one fresh `cms serve`; people are set up
+// through the API. Every screen gets an axe-core check; screenshots go to
+// /tmp/shots8.
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { axe, launchBrowser, Session, startServer, until, visible } from "./harness.mjs";
+
+const SHOTS = process.env.CMS_E2E_SHOTS || "/tmp/shots8";
+mkdirSync(SHOTS, { recursive: true });
+const password = "correct horse battery staple";
+const admin = { name: "Ada Admin", email: "ada@example.test", password };
+const editor = { name: "Eddie Editor", email: "eddie@example.test", password, roles: ["editor"] };
+const reviewer = { name: "Rex Reviewer", email: "rex@example.test", password, roles: ["reviewer"] };
+
+// What a copy from Google Docs looks like on the clipboard (trimmed): a wrapper that would make it
+// all bold, styles everywhere, a heading, a list, a link and a table.
+const pasted = `<meta charset="utf-8"><b style="font-weight:normal;" id="docs-internal-guid-1234"><h2 dir="ltr" style="line-height:1.38"><span style="font-size:16pt;color:#000">Bulbs by season</span></h2>
+<p dir="ltr"><span style="font-size:11pt">See </span><a href="https://bulbs.example/guide" style="text-decoration:none"><span style="color:#1155cc">the guide</span></a><span style="font-size:11pt"> first.</span></p>
+<ul><li dir="ltr"><p dir="ltr"><span>Tulips</span></p></li><li dir="ltr"><p dir="ltr"><span>Daffodils</span></p></li></ul>
+<div dir="ltr" align="left"><table style="border:none;border-collapse:collapse"><colgroup><col width="200"><col width="200"></colgroup><tbody>
+<tr style="height:0pt"><td style="border-left:solid #000 1pt"><p dir="ltr"><span style="font-weight:700">Bulb</span></p></td><td><p dir="ltr"><span style="font-weight:700">When</span></p></td></tr>
+<tr><td><p dir="ltr"><span>Tulip</span></p></td><td><p dir="ltr"><span>October</span></p></td></tr>
+</tbody></table></div><p dir="ltr"><span style="font-family:Comic Sans MS">The end.</span></p></b>`;
+
+describe("the editor's day", () => {
+  let server;
+  let browser;
+  let adminToken;
+  const state = {};
+  const tokens = {};
+
+  const call = async (path, { method = "GET", body, as = "admin" } = {}) => {
+    const res = await fetch(server.baseURL + path, { method, headers: { Authorization: `Bearer ${tokens[as]}`, ...(body ? { "Content-Type": "application/json" } : {}) }, body: body ? JSON.stringify(body) : undefined });
+    const text = await res.text();
+    return { status: res.status, body: text ? JSON.parse(text) : null };
+  };
+  const login = async (u) => (await (await fetch(`${server.baseURL}/api/auth/login`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ email: u.email, password }) })).json()).access_token;
+
+  before(async () => {
+    server = await startServer();
+    browser = await launchBrowser();
+    const token = new URL(server.setupURL).searchParams.get("token");
+    const setup = await fetch(`${server.baseURL}/api/setup`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ token, ...admin }) });
+    assert.ok(setup.ok, `setup: ${setup.status} ${await setup.text()}`);
+    tokens.admin = adminToken = await login(admin);
+    for (const u of [editor, reviewer]) {
+      const r = await call("/api/users", { method: "POST", body: u });
+      assert.equal(r.status, 201, JSON.stringify(r.body));
+    }
+    tokens.editor = await login(editor);
+    tokens.reviewer = await login(reviewer);
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  function journey(name, needs, fn) {
+    it(name, { timeout: 90_000 }, async (t) => {
+      const missing = needs.filter((k) => !(k in state));
+      if (missing.length) return t.skip(`an earlier journey did not leave ${missing.join(", ")}`);
+      const sessions = [];
+      const open = async (who, viewport = { width: 1280, height: 800 }) => {
+        const s = await Session.open(browser, server.baseURL, who, viewport);
+        sessions.push(s);
+        return s;
+      };
+      try {
+        await fn(open);
+        for (const s of sessions) s.assertClean();
+      } catch (err) {
+        const base = join(tmpdir(), `cms-e2e-${name.replace(/\W+/g, "-").slice(0, 40)}`);
+        for (const s of sessions) await s.page.screenshot({ path: `${base}-${s.who}.png`, fullPage: true }).then(() => t.diagnostic(`screenshot: ${base}-${s.who}.png`), () => {});
+        writeFileSync(`${base}-server.log`, server.log());
+        const seen = sessions.flatMap((s) => s.errors);
+        if (seen.length && err instanceof Error) err.message += `\nthe browser reported:\n${seen.join("\n")}`;
+        throw err;
+      } finally {
+        await Promise.all(sessions.map((s) => s.close().catch(() => {})));
+      }
+    });
+  }
+
+  async function signIn(page, user) {
+    await page.goto("/admin/");
+    await page.getByLabel("Email").fill(user.email);
+    await page.getByLabel("Password").fill(user.password);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await visible(page.getByRole("heading", { name: "Dashboard", level: 1 }));
+  }
+  const field = (page, name) => page.getByRole("textbox", { name, exact: true });
+  const saveState = (page) => page.locator(".save-state");
+  const status = (page, label) => visible(page.getByRole("main").getByText(label, { exact: true }));
+  const mod = process.platform === "darwin" ? "Meta" : "Control";
+
+  async function newPost(page, title) {
+    // Through the app (not a page load), so Back stays in it.
+    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Entries", exact: true }).click();
+    await page.getByLabel("Type of the new entry").selectOption({ label: "Post" });
+    await page.getByRole("button", { name: "New entry" }).click();
+    await visible(page.getByRole("heading", { name: "New post", level: 1 }));
+    await field(page, "Title").fill(title);
+  }
+
+  journey("E1. unsaved work is guarded on leaving, saved with Ctrl+S, and offered back after a reload", [], async (open) => {
+    const s = await open("editor");
+    const { page } = s;
+    await signIn(page, editor);
+    await newPost(page, "Never lose work");
+    await page.getByRole("button", { name: "Create", exact: true }).click();
+    await page.waitForURL(/\/admin\/entries\/(?!new)[^/?]+$/);
+    const path = new URL(page.url()).pathname;
+    await visible(saveState(page).filter({ hasText: "All changes saved" }));
+
+    // Typing shows the unsaved state; a click on Entries asks first, and Stay keeps the text.
+    const body = page.getByRole("textbox", { name: "Body" });
+    await body.click();
+    await page.keyboard.type("A first paragraph that must not be lost.");
+    await visible(saveState(page).filter({ hasText: "Unsaved changes" }));
+    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Entries" }).click();
+    const leave = await visible(page.getByRole("dialog", { name: "Leave without saving?" }));
+    await page.screenshot({ path: `${SHOTS}/leave-dialog.png` });
+    await axe(page, "the leave dialog");
+    await leave.getByRole("button", { name: "Stay" }).click();
+    await leave.waitFor({ state: "detached" });
+    assert.equal(new URL(page.url()).pathname, path, "still on the entry");
+    await visible(body.getByText("A first paragraph that must not be lost."));
+
+    // The back button asks too.
+    await page.goBack();
+    await visible(page.getByRole("dialog", { name: "Leave without saving?" }));
+    await page.getByRole("dialog").getByRole("button", { name: "Stay" }).click();
+    assert.equal(new URL(page.url()).pathname, path, "still on the entry after Back");
+
+    // Ctrl+S saves (the browser does not save the page).
+    await body.click();
+    await page.keyboard.press(`${mod}+s`);
+    await visible(saveState(page).filter({ hasText: "Saved revision 2." }));
+    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Entries" }).click();
+    await visible(page.getByRole("heading", { name: "Entries", level: 1 }));
+    await page.goBack();
+    await visible(page.getByRole("heading", { name: "Never lose work", level: 1 }));
+
+    // Unsaved text survives a reload (the browser asks before it), and is offered back.
+    await body.click();
+    await page.keyboard.press("End");
+    await page.keyboard.type(" Typed just before the crash.");
+    await visible(saveState(page).filter({ hasText: "Unsaved changes" }));
+    let asked = false;
+    page.on("dialog", (d) => {
+      if (d.type() === "beforeunload") asked = true;
+      d.accept();
+    });
+    await page.reload();
+    const offer = await visible(page.getByRole("region", { name: "Unsaved changes kept in this browser" }));
+    assert.ok(asked, "the browser asked before reloading a page with unsaved changes");
+    await visible(offer.getByText(/^Restore your unsaved changes from \d{1,2}[:.]\d{2}/));
+    assert.equal(await body.innerText(), "A first paragraph that must not be lost.", "the saved text shows until restored");
+    await page.screenshot({ path: `${SHOTS}/restore-offer.png` });
+    await axe(page, "the restore offer");
+    await offer.getByRole("button", { name: "Restore" }).click();
+    await visible(body.getByText("Typed just before the crash.", { exact: false }));
+    await visible(saveState(page).filter({ hasText: "Unsaved changes" }));
+
+    // Save and leave: saved, then on the Entries page.
+    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Entries" }).click();
+    await page.getByRole("dialog", { name: "Leave without saving?" }).getByRole("button", { name: "Save and leave" }).click();
+    await visible(page.getByRole("heading", { name: "Entries", level: 1 }));
+    const id = path.split("/").pop();
+    const saved = (await call(`/api/entries/${id}`)).body;
+    assert.match(saved.data.body, /Typed just before the crash\./);
+    assert.equal(saved.version, 3);
+    // Nothing is offered any more.
+    await page.goto(path);
+    await visible(page.getByRole("heading", { name: "Never lose work", level: 1 }));
+    await visible(saveState(page).filter({ hasText: "All changes saved" }));
+    assert.equal(await page.getByRole("region", { name: "Unsaved changes kept in this browser" }).count(), 0);
+    state.guarded = { id, path };
+  });
+
+  journey("E2. the writing surface: headings, quote, code, rule, a link in a popover, tables; a Google Docs paste keeps its table; a save and reload change nothing", [], async (open) => {
+    const { page } = await open("editor");
+    await signIn(page, editor);
+    await newPost(page, "Spring bulbs, in full");
+    const body = page.getByRole("textbox", { name: "Body" });
+    await body.click();
+    const tools = page.getByRole("toolbar", { name: "Body formatting" });
+    await tools.getByRole("button", { name: /^H3/ }).click();
+    await page.keyboard.type("Before you plant");
+    await page.keyboard.press("Enter");
+    await page.keyboard.type("Read the guide");
+    for (let i = 0; i < "the guide".length; i++) await page.keyboard.press("Shift+ArrowLeft");
+    await tools.getByRole("button", { name: "Link" }).click();
+    const pop = await visible(page.getByRole("dialog", { name: "Link" }));
+    await axe(page, "the link popover");
+    await pop.getByLabel("Link address").fill("/guides/bulbs");
+    await visible(pop.getByText("A page of this site."));
+    await page.keyboard.press("Enter");
+    await pop.waitFor({ state: "detached" });
+    await until(() => body.evaluate((el) => el === document.activeElement), "the text has the focus again");
+    await visible(body.locator('a[href="/guides/bulbs"]', { hasText: "the guide" }));
+    await page.keyboard.press("End");
+    await page.keyboard.press("Enter");
+    await tools.getByRole("button", { name: "Quote" }).click();
+    await page.keyboard.type("Plant them pointy end up.");
+    await page.keyboard.press("Enter");
+    await page.keyboard.press("Enter");
+    await tools.getByRole("button", { name: "Code block" }).click();
+    await page.keyboard.type("depth = 3 * height");
+    await page.keyboard.press("Enter");
+    await page.keyboard.press("Enter");
+    await page.keyboard.press("Enter");
+    await tools.getByRole("button", { name: /^Divider/ }).click();
+
+    // A paste from Google Docs: headings, links, lists and the table stay; the styles and the bold wrapper go.
+    await page.evaluate((html) => {
+      const dt = new DataTransfer();
+      dt.setData("text/html", html);
+      dt.setData("text/plain", "Bulbs by season");
+      document.querySelector(".ProseMirror").dispatchEvent(new ClipboardEvent("paste", { clipboardData: dt, bubbles: true, cancelable: true }));
+    }, pasted);
+    const table = body.locator("table");
+    await visible(table);
+    assert.equal(await table.locator("tr").count(), 2, "the pasted table keeps its rows");
+    assert.deepEqual(await table.locator("th, td").allInnerTexts(), ["Bulb", "When", "Tulip", "October"]);
+    await visible(body.locator("h2", { hasText: "Bulbs by season" }));
+    await visible(body.locator('a[href="https://bulbs.example/guide"]', { hasText: "the guide" }));
+    assert.equal(await body.locator("ul li").count(), 2);
+    assert.equal(await body.locator("strong", { hasText: "Bulbs by season" }).count(), 0, "Google's wrapper does not make everything bold");
+    assert.equal(await body.locator("[style]").count(), 0, "no pasted styles");
+
+    // Table tools: a row and a column more, then one column less; the first row is a header row.
+    await table.locator("td").last().click();
+    const tableTools = await visible(tools.getByRole("group", { name: "Table" }));
+    await tableTools.getByRole("button", { name: "Add row" }).click();
+    await tableTools.getByRole("button", { name: "Add column" }).click();
+    assert.equal(await table.locator("tr").count(), 3);
+    assert.equal(await table.locator("tr").first().locator("th, td").count(), 3);
+    await table.locator("tr").first().locator("th, td").last().click();
+    await tableTools.getByRole("button", { name: "Remove column" }).click();
+    assert.equal(await table.locator("tr").first().locator("th, td").count(), 2);
+    await table.locator("td", { hasText: "Bulb" }).click();
+    await tableTools.getByRole("button", { name: "Header row" }).click();
+    await visible(table.locator("th", { hasText: "Bulb" }));
+    await page.screenshot({ path: `${SHOTS}/writing-surface.png` });
+    await axe(page, "the editor with a table");
+
+    await page.getByRole("button", { name: "Create", exact: true }).click();
+    await page.waitForURL(/\/admin\/entries\/(?!new)[^/?]+$/);
+    const id = new URL(page.url()).pathname.split("/").pop();
+    const saved = (await call(`/api/entries/${id}`)).body.data.body;
+    for (const re of [/<table><tbody><tr><th><p><strong>Bulb<\/strong><\/p><\/th>/, /<td><p>October<\/p><\/td>/, /<h3>Before you plant<\/h3>/, /<h2>Bulbs by season<\/h2>/, /<a href="\/guides\/bulbs"[^>]*>the guide<\/a>/, /<blockquote>/, /<pre><code>depth = 3 \* height<\/code><\/pre>/, /<hr/, /<li><p>Tulips<\/p><\/li>/])
+      assert.match(saved, re);
+    assert.doesNotMatch(saved, /<a href="\/guides\/bulbs"[^>]*target=/, "a link inside the site does not open a new tab");
+    assert.match(saved, /<a href="https:\/\/bulbs\.example\/guide"[^>]*rel="[^"]*nofollow/, "a link to another site is");
+
+    // After a reload the editor's text is the saved text: an edit undone leaves nothing unsaved.
+    await page.reload();
+    await visible(body.locator("table"));
+    await visible(saveState(page).filter({ hasText: "All changes saved" }));
+    await body.locator("h3").click();
+    await page.keyboard.press("End");
+    await page.keyboard.type("x");
+    await visible(saveState(page).filter({ hasText: "Unsaved changes" }));
+    await page.keyboard.press("Backspace");
+    await visible(saveState(page).filter({ hasText: "All changes saved" }));
+
+    // The toolbar and the head stay in view on a long page.
+    await page.mouse.wheel(0, 3000);
+    await page.waitForTimeout(200);
+    const box = await tools.boundingBox();
+    const head = await page.locator(".entry-head").boundingBox();
+    assert.ok(box && box.y >= 0 && box.y < 200, `the toolbar is still in view (y=${box?.y})`);
+    assert.ok(head && head.y >= -1 && head.y < 5, `the head is at the top (y=${head?.y})`);
+    await visible(page.getByRole("heading", { name: "Spring bulbs, in full", level: 1 }));
+    state.article = { id };
+  });
+
+  journey("E3. allowed_actions drive the buttons; after an action the status has the focus and is announced; an edited live entry is unpublished after a confirmation", [], async (open) => {
+    const ed = await open("editor");
+    const rv = await open("reviewer");
+    await signIn(ed.page, editor);
+    await signIn(rv.page, reviewer);
+    await newPost(ed.page, "Workflow by the contract");
+    await ed.page.getByRole("button", { name: "Create", exact: true }).click();
+    await ed.page.waitForURL(/\/admin\/entries\/(?!new)[^/?]+$/);
+    const path = new URL(ed.page.url()).pathname;
+    const id = path.split("/").pop();
+    const workflow = (p) => p.getByRole("group", { name: "Workflow" }).getByRole("button");
+    // Exactly the actions the server lists, for each person.
+    const allowed = async (as) => (await call(`/api/entries/${id}`, { as })).body.allowed_actions.filter((a) => a !== "edit");
+    const labels = { submit: "Submit for review", withdraw: "Withdraw", approve: "Approve", request_changes: "Request changes", publish: "Publish", schedule: "Schedule", cancel_schedule: "Cancel schedule", unpublish: "Unpublish", delete: "Delete" };
+    const order = Object.keys(labels);
+    const expectButtons = async (p, as) => {
+      const want = (await allowed(as)).sort((a, b) => order.indexOf(a) - order.indexOf(b)).map((a) => labels[a]);
+      await until(async () => JSON.stringify(await workflow(p).allInnerTexts()) === JSON.stringify(want), `${as} sees ${want.join(", ")}`);
+    };
+    await expectButtons(ed.page, "editor");
+    assert.deepEqual(await workflow(ed.page).allInnerTexts(), ["Submit for review", "Delete"]);
+
+    await ed.page.getByRole("button", { name: "Submit for review" }).click();
+    await status(ed.page, "In review");
+    await until(() => ed.page.evaluate(() => document.activeElement?.classList.contains("status-focus")), "the focus is on the new status");
+    await visible(ed.page.getByRole("status").filter({ hasText: "Status is now In review." }));
+    await expectButtons(ed.page, "editor");
+
+    // The reviewer's open page follows the server: it was opened now, the editor withdraws and resubmits through the API.
+    await rv.page.goto(path);
+    await status(rv.page, "In review");
+    await expectButtons(rv.page, "reviewer");
+    assert.equal((await call(`/api/entries/${id}/withdraw`, { method: "POST", body: {}, as: "editor" })).status, 200);
+    await until(async () => (await rv.page.getByRole("main").getByText("Draft", { exact: true }).count()) === 1, "the open entry shows the new status by itself", 15_000);
+    assert.equal((await call(`/api/entries/${id}/submit`, { method: "POST", body: {}, as: "editor" })).status, 200);
+    await rv.page.evaluate(() => window.dispatchEvent(new Event("focus")));
+    await status(rv.page, "In review");
+    await visible(rv.page.getByRole("region", { name: "History" }).getByText("withdrew it"));
+
+    await rv.page.getByRole("button", { name: "Approve" }).click();
+    await status(rv.page, "Approved");
+    await expectButtons(rv.page, "reviewer");
+    // Schedule, then cancel the schedule: back to approved, nothing live.
+    await rv.page.getByRole("button", { name: "Schedule" }).click();
+    await rv.page.getByRole("dialog", { name: /^Schedule/ }).getByRole("button", { name: "Confirm schedule" }).click();
+    await status(rv.page, "Scheduled");
+    await expectButtons(rv.page, "reviewer");
+    await rv.page.getByRole("button", { name: "Cancel schedule" }).click();
+    await status(rv.page, "Approved");
+    await rv.page.getByRole("button", { name: "Publish" }).click();
+    await status(rv.page, "Published");
+
+    // The editor edits the published entry: a draft, still live.
+    await ed.page.reload();
+    await status(ed.page, "Published");
+    await field(ed.page, "Title").fill("Workflow by the contract, edited");
+    await ed.page.getByRole("button", { name: "Save", exact: true }).click();
+    await status(ed.page, "Draft · live");
+    await expectButtons(ed.page, "editor");
+    assert.ok(!(await workflow(ed.page).allInnerTexts()).includes("Delete"), "a live entry cannot be deleted");
+
+    // The reviewer unpublishes it, after being told what the site loses.
+    await rv.page.reload();
+    await status(rv.page, "Draft · live");
+    await expectButtons(rv.page, "reviewer");
+    await rv.page.getByRole("button", { name: "Unpublish" }).click();
+    const confirm = await visible(rv.page.getByRole("dialog", { name: /^Take “Workflow by the contract, edited” off the site\?/ }));
+    await visible(confirm.getByText(/The site loses this post: the delivery API stops serving it at \/api\/content\/post\//));
+    await rv.page.screenshot({ path: `${SHOTS}/unpublish-confirm.png` });
+    await axe(rv.page, "the unpublish confirmation");
+    await confirm.getByRole("button", { name: "Keep it live" }).click();
+    assert.equal((await call(`/api/entries/${id}`)).body.live, true, "Keep it live keeps it");
+    await rv.page.getByRole("button", { name: "Unpublish" }).click();
+    await rv.page.getByRole("dialog").getByRole("button", { name: "Unpublish" }).click();
+    await status(rv.page, "Draft");
+    await visible(rv.page.getByRole("status").filter({ hasText: "Status is now Draft." }));
+    assert.equal((await call(`/api/entries/${id}`)).body.live, false);
+
+    // Now the editor may delete it, after a confirmation; the list no longer has it.
+    await ed.page.reload();
+    await status(ed.page, "Draft");
+    await ed.page.getByRole("button", { name: "Delete" }).click();
+    const del = await visible(ed.page.getByRole("dialog", { name: /^Delete “/ }));
+    await axe(ed.page, "the delete confirmation");
+    await del.getByRole("button", { name: "Delete for good" }).click();
+    await visible(ed.page.getByRole("heading", { name: "Entries", level: 1 }));
+    assert.equal((await call(`/api/entries/${id}`)).status, 404);
+    await ed.page.screenshot({ path: `${SHOTS}/entries.png` });
+  });
+
+  journey("E4. a link-only change shows in the review, as the changes since the last review", [], async (open) => {
+    const { page } = await open("editor");
+    await signIn(page, editor);
+    const created = await call("/api/entries", { method: "POST", as: "editor", body: { type: "post", data: { title: "Links matter", body: '<p>Read <a href="https://old.example/guide">the guide</a> first.</p>' } } });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const id = created.body.id;
+    assert.equal((await call(`/api/entries/${id}/submit`, { method: "POST", body: {}, as: "editor" })).status, 200);
+    const rc = await call(`/api/entries/${id}/request-changes`, { method: "POST", body: { comment: "Point the guide at our own page." }, as: "reviewer" });
+    assert.equal(rc.status, 200, JSON.stringify(rc.body));
+
+    // The editor sees the request at the top, and changes only where the link points.
+    await page.goto(`/admin/entries/${id}`);
+    await visible(page.getByRole("note", { name: "Review request" }).getByText("Changes requested by Rex Reviewer"));
+    const body = page.getByRole("textbox", { name: "Body" });
+    await body.getByText("the guide").click();
+    await page.getByRole("toolbar", { name: "Body formatting" }).getByRole("button", { name: "Edit link" }).click();
+    const pop = await visible(page.getByRole("dialog", { name: "Link" }));
+    assert.equal(await pop.getByLabel("Link address").inputValue(), "https://old.example/guide");
+    await pop.getByLabel("Link address").fill("/guide");
+    await pop.getByRole("button", { name: "Apply" }).click();
+    await page.getByRole("button", { name: "Save", exact: true }).click();
+    await visible(saveState(page).filter({ hasText: /^Saved revision 2/ }));
+    await page.screenshot({ path: `${SHOTS}/editor-with-request.png` });
+    await page.getByRole("button", { name: "Submit for review" }).click();
+    await status(page, "In review");
+
+    const rv = await open("reviewer");
+    await signIn(rv.page, reviewer);
+    await rv.page.goto(`/admin/entries/${id}`);
+    const changes = await visible(rv.page.getByRole("region", { name: "Changes" }));
+    await visible(changes.getByText(/^Since the last review: revision 1, when Rex Reviewer requested changes/));
+    await visible(changes.getByRole("status").filter({ hasText: "Revision 1 → 2: 1 field changed (Body)." }));
+    const b = changes.getByRole("region", { name: "Body (changed)" });
+    await visible(b.locator("del a[href='https://old.example/guide']", { hasText: "the guide" }));
+    await visible(b.locator("ins a[href='/guide']", { hasText: "the guide" }));
+    await visible(b.locator("ins .diff-href", { hasText: "(link: /guide)" }));
+    await rv.page.screenshot({ path: `${SHOTS}/review-changes.png` });
+    await axe(rv.page, "the review of a link change");
+
+    // A new save moves the pickers along with it.
+    await call(`/api/entries/${id}/withdraw`, { method: "POST", body: {}, as: "editor" });
+    const cur = (await call(`/api/entries/${id}`)).body;
+    await call(`/api/entries/${id}`, { method: "PATCH", as: "editor", body: { version: cur.version, data: { title: "Links matter a lot" } } });
+    await rv.page.evaluate(() => window.dispatchEvent(new Event("focus")));
+    await until(async () => (await changes.getByLabel("with revision").inputValue()) === "3", "the right picker follows the new save", 15_000);
+    await visible(changes.getByRole("status").filter({ hasText: "Revision 1 → 3: 2 fields changed (Title, Body)." }));
+
+    // Preview reads as the site would show it.
+    await rv.page.getByRole("group", { name: "View" }).getByRole("button", { name: "Preview" }).click();
+    const preview = await visible(rv.page.getByRole("region", { name: "Preview" }));
+    await visible(preview.getByRole("heading", { name: "Links matter a lot", level: 1 }));
+    await visible(preview.getByRole("link", { name: "the guide" }));
+    await axe(rv.page, "the preview");
+  });
+
+  journey("E5. the side panel collapses under the text on a phone", ["article"], async (open) => {
+    const { page } = await open("editor", { width: 375, height: 740 });
+    await signIn(page, editor);
+    await page.goto(`/admin/entries/${state.article.id}`);
+    await visible(page.getByRole("heading", { name: "Spring bulbs, in full", level: 1 }));
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(width <= 375, `the editor is ${width}px wide at 375`);
+    const text = await page.getByRole("textbox", { name: "Body" }).boundingBox();
+    const side = await page.getByRole("complementary", { name: "About this entry" }).boundingBox();
+    assert.ok(side.y > text.y, "the side panel comes after the text");
+    await page.screenshot({ path: `${SHOTS}/phone-editor.png` });
+    await axe(page, "the editor on a phone");
+  });
+});
