@@ -427,6 +427,72 @@ describe("the editor's day", () => {
     await axe(rv.page, "the preview");
   });
 
+  journey("E6. the list keeps its filters, sort and page in the address; bulk actions say what was refused and why", [], async (open) => {
+    // Six drafts of the editor's, two of them submitted and one approved and published.
+    const ids = [];
+    for (let i = 1; i <= 6; i++) {
+      const r = await call("/api/entries", { method: "POST", as: "editor", body: { type: "post", data: { title: `Bulk ${i} zinnias` } } });
+      assert.equal(r.status, 201, JSON.stringify(r.body));
+      ids.push(r.body.id);
+    }
+    for (const id of ids.slice(0, 3)) await call(`/api/entries/${id}/submit`, { method: "POST", body: {}, as: "editor" });
+    await call(`/api/entries/${ids[0]}/approve`, { method: "POST", body: {}, as: "reviewer" });
+    await call(`/api/entries/${ids[0]}/publish`, { method: "POST", body: {}, as: "reviewer" });
+
+    const { page } = await open("editor");
+    await signIn(page, editor);
+    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Entries", exact: true }).click();
+    await page.getByLabel("Status").selectOption("draft");
+    await page.getByLabel("Search").fill("zinnias");
+    await page.getByLabel("Per page").selectOption("10");
+    const table = page.getByRole("table", { name: "Entries" });
+    await until(async () => (await table.getByRole("link").allInnerTexts()).length === 3, "three drafts match");
+    // Sorting by title, one way then the other.
+    await table.getByRole("button", { name: /^Title/ }).click();
+    await until(async () => JSON.stringify(await table.getByRole("link").allInnerTexts()) === JSON.stringify(["Bulk 4 zinnias", "Bulk 5 zinnias", "Bulk 6 zinnias"]), "sorted by title");
+    await table.getByRole("button", { name: /^Title/ }).click();
+    await until(async () => (await table.getByRole("link").first().innerText()) === "Bulk 6 zinnias", "sorted by title, descending");
+    assert.equal(await table.getByRole("columnheader", { name: /^Title/ }).getAttribute("aria-sort"), "descending");
+    const url = new URL(page.url());
+    assert.equal(url.searchParams.get("status"), "draft");
+    assert.equal(url.searchParams.get("q"), "zinnias");
+    assert.equal(url.searchParams.get("sort"), "-slug");
+    assert.equal(url.searchParams.get("size"), "10");
+    await axe(page, "the filtered Entries list");
+
+    // A reload keeps all of it.
+    await page.reload();
+    await visible(page.getByRole("heading", { name: "Entries", level: 1 }));
+    assert.equal(await page.getByLabel("Status").inputValue(), "draft");
+    assert.equal(await page.getByLabel("Search").inputValue(), "zinnias");
+    assert.equal(await page.getByLabel("Per page").inputValue(), "10");
+    await until(async () => JSON.stringify(await table.getByRole("link").allInnerTexts()) === JSON.stringify(["Bulk 6 zinnias", "Bulk 5 zinnias", "Bulk 4 zinnias"]), "the reloaded list is filtered and sorted the same");
+
+    // Bulk: everything with zinnias; submit refuses the ones already in review or published, and says so.
+    await page.getByLabel("Status").selectOption("");
+    await until(async () => (await table.getByRole("link").count()) === 6, "six match");
+    await page.getByLabel("Select all on this page").check();
+    const bar = await visible(page.getByRole("region", { name: "Selected entries" }));
+    await visible(bar.getByText("6 selected"));
+    await page.screenshot({ path: `${SHOTS}/entries-bulk.png` });
+    await axe(page, "the Entries list with a selection");
+    await bar.getByRole("button", { name: "Submit for review" }).click();
+    const summary = await visible(bar.getByRole("status").filter({ hasText: /^Submitted 3 entries\./ }));
+    const text = await summary.innerText();
+    for (const t of ["Bulk 1 zinnias", "Bulk 2 zinnias", "Bulk 3 zinnias"]) assert.ok(text.includes(t), `${t} is named as refused: ${text}`);
+    assert.match(text, /Not submitted: .*\(it is (in review|published)\)/);
+
+    // Delete asks first, then deletes what it may: not the live one.
+    await page.getByLabel("Select all on this page").check();
+    await bar.getByRole("button", { name: "Delete" }).click();
+    const dlg = await visible(page.getByRole("dialog", { name: "Delete 6 entries?" }));
+    await axe(page, "the bulk delete confirmation");
+    await dlg.getByRole("button", { name: "Delete for good" }).click();
+    await visible(bar.getByRole("status").filter({ hasText: /^Deleted \d entr/ }));
+    assert.match(await bar.getByRole("status").innerText(), /Bulk 1 zinnias \(it is live: unpublish it first\)/);
+    assert.equal((await call(`/api/entries/${ids[0]}`)).status, 200, "the live entry stays");
+  });
+
   journey("E5. the side panel collapses under the text on a phone", ["article"], async (open) => {
     const { page } = await open("editor", { width: 375, height: 740 });
     await signIn(page, editor);
