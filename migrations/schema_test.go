@@ -18,6 +18,7 @@ var persisted = []any{
 	&models.User{}, &models.Session{}, &models.RefreshToken{}, &models.LoginThrottle{}, &models.SetupToken{},
 	&models.APIToken{}, &models.ContentType{}, &models.Entry{}, &models.Revision{}, &models.Comment{},
 	&models.Event{}, &models.PublishedEntry{}, &models.Media{}, &models.MediaRef{},
+	&models.OutboxEvent{}, &models.Webhook{}, &models.WebhookDelivery{},
 }
 
 // TestSchemaMatchesModels proves that, on each dialect, the migrated schema
