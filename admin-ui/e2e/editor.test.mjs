@@ -493,6 +493,122 @@ describe("the editor's day", () => {
     assert.equal((await call(`/api/entries/${ids[0]}`)).status, 200, "the live entry stays");
   });
 
+  journey("E7. the content-type editor renames a field (its values move), sets a label, help text and a preview address; a type with entries is not deleted, and says where they are", [], async (open) => {
+    const created = await call("/api/entries", { method: "POST", as: "editor", body: { type: "post", data: { title: "Renamed fields", summary: "A short summary." } } });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const id = created.body.id;
+    const adminSession = await open("admin");
+    const { page } = adminSession;
+    adminSession.expectError(/status of 409/); // the refused deletion, logged by Chromium
+    await signIn(page, admin);
+    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Content types", exact: true }).click();
+    await page.getByRole("link", { name: "Post", exact: true }).click();
+    await visible(page.getByRole("heading", { name: "Content type: Post", level: 1 }));
+    const names = page.getByLabel("Field name", { exact: true });
+    let at = -1;
+    for (let i = 0; i < (await names.count()); i++) if ((await names.nth(i).inputValue()) === "summary") at = i;
+    assert.ok(at >= 0, "the post type has a summary field");
+    const row = page.getByRole("group", { name: `Field ${at + 1}`, exact: true });
+    await row.getByLabel("Field name", { exact: true }).fill("standfirst");
+    await visible(row.getByRole("note").filter({ hasText: "Renamed from summary: saving moves its values" }));
+    await row.getByLabel("Label", { exact: true }).fill("Standfirst");
+    await row.getByLabel("Help text", { exact: true }).fill("One sentence under the title.");
+    await row.getByLabel("Most characters", { exact: true }).fill("200");
+    await page.getByLabel("Preview address").fill(`${server.baseURL}/preview/{slug}?token={token}`);
+    await axe(page, "the content-type editor");
+    await page.screenshot({ path: `${SHOTS}/content-type-editor.png` });
+    await page.getByRole("button", { name: "Save content type" }).click();
+    await until(async () => (await call("/api/content-types/post")).body.fields.some((f) => f.name === "standfirst"), "the field is renamed");
+    const moved = (await call(`/api/entries/${id}`)).body.data;
+    assert.equal(moved.standfirst, "A short summary.");
+    assert.equal(moved.summary, undefined);
+
+    // The editor sees the label and the help text; Open preview opens the site's preview with a token.
+    const ed = await open("editor");
+    await signIn(ed.page, editor);
+    await ed.page.goto(`/admin/entries/${id}`);
+    const standfirst = await visible(ed.page.getByRole("textbox", { name: "Standfirst", exact: true }));
+    assert.equal(await standfirst.inputValue(), "A short summary.");
+    assert.equal(await standfirst.getAttribute("aria-describedby"), "field-standfirst-help");
+    await visible(ed.page.getByText("One sentence under the title."));
+    await ed.page.getByRole("group", { name: "View" }).getByRole("button", { name: "Preview" }).click();
+    const popup = ed.page.waitForEvent("popup");
+    await ed.page.getByRole("button", { name: "Open preview" }).click();
+    const site = await popup;
+    assert.match(site.url(), new RegExp(`^${server.baseURL}/preview/renamed-fields\\?token=[^&]+`));
+    await site.close();
+
+    // A type with entries: the dialog says how many and leads to them.
+    const note = await call("/api/content-types", { method: "POST", body: { key: "note", name: "Note", fields: [{ name: "title", type: "text", required: true }] } });
+    assert.equal(note.status, 201, JSON.stringify(note.body));
+    await call("/api/entries", { method: "POST", as: "editor", body: { type: "note", data: { title: "A note" } } });
+    await page.goto("/admin/content-types/note");
+    await page.getByRole("button", { name: "Delete content type" }).click();
+    const dlg = await visible(page.getByRole("dialog", { name: "Delete the content type “Note”?" }));
+    await dlg.getByRole("button", { name: "Delete content type" }).click();
+    await visible(dlg.getByRole("alert").filter({ hasText: /1 entr/ }));
+    await axe(page, "the refused type deletion");
+    await dlg.getByRole("link", { name: "Go to its entries" }).click();
+    await visible(page.getByRole("heading", { name: "Entries", level: 1 }));
+    assert.equal(await page.getByLabel("Type", { exact: true }).inputValue(), "note");
+    await visible(page.getByRole("table", { name: "Entries" }).getByRole("link", { name: "A note" }));
+  });
+
+  journey("E8. dark mode follows the system, can be switched and is remembered; every screen passes axe-core in it; Ctrl+K jumps to any page or entry", ["article"], async (open) => {
+    const { page } = await open("admin");
+    await signIn(page, admin);
+    const theme = () => page.evaluate(() => document.documentElement.dataset.theme);
+    assert.equal(await theme(), "light");
+    await page.emulateMedia({ colorScheme: "dark" });
+    await until(async () => (await theme()) === "dark", "the system's dark mode is followed");
+    await page.emulateMedia({ colorScheme: "light" });
+    await until(async () => (await theme()) === "light", "and its light mode");
+    await page.getByLabel("Theme").selectOption("dark");
+    assert.equal(await theme(), "dark");
+    await page.reload();
+    await visible(page.getByRole("heading", { name: "Dashboard", level: 1 }));
+    assert.equal(await theme(), "dark", "the choice is remembered");
+    assert.equal(await page.getByLabel("Theme").inputValue(), "dark");
+
+    const settle = () => until(async () => (await page.getByRole("main").getByRole("status").filter({ hasText: /Loading/ }).count()) === 0, "the page has loaded");
+    for (const [name, heading] of [["Dashboard", "Dashboard"], ["Entries", "Entries"], ["Media", "Media"], ["Content types", "Content types"], ["Users", "Users"], ["API tokens", "API tokens"]]) {
+      await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name, exact: true }).click();
+      await visible(page.getByRole("heading", { name: heading, level: 1 }));
+      await settle();
+      await axe(page, `the ${name} page in dark mode`);
+    }
+    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Content types", exact: true }).click();
+    await page.getByRole("link", { name: "Post", exact: true }).click();
+    await visible(page.getByRole("heading", { name: "Content type: Post", level: 1 }));
+    await axe(page, "the content-type editor in dark mode");
+    await page.screenshot({ path: `${SHOTS}/dark-content-type.png` });
+
+    // Ctrl+K, keyboard only: an entry by its title.
+    await page.keyboard.press("Control+k");
+    const pal = await visible(page.getByRole("dialog", { name: "Go to a page or an entry" }));
+    await page.keyboard.type("Spring bulbs");
+    await visible(pal.getByRole("option", { name: /^Spring bulbs, in full/ }));
+    await axe(page, "the palette in dark mode");
+    await until(async () => (await pal.getByRole("option").first().innerText()).startsWith("Spring bulbs, in full"), "the entry is first");
+    await page.keyboard.press("Enter");
+    await visible(page.getByRole("heading", { name: "Spring bulbs, in full", level: 1 }));
+    await visible(page.getByRole("textbox", { name: "Body" }).locator("table"));
+    await page.screenshot({ path: `${SHOTS}/dark-editor.png` });
+    await axe(page, "the entry editor in dark mode");
+    for (const view of ["Changes", "Preview"]) {
+      await page.getByRole("group", { name: "View" }).getByRole("button", { name: view }).click();
+      await visible(page.getByRole("region", { name: view }));
+      await axe(page, `the ${view} view in dark mode`);
+    }
+    await page.screenshot({ path: `${SHOTS}/dark-preview.png` });
+    // And a page by its name.
+    await page.keyboard.press("Control+k");
+    await page.keyboard.type("Users");
+    await page.keyboard.press("Enter");
+    await visible(page.getByRole("heading", { name: "Users", level: 1 }));
+    await page.getByLabel("Theme").selectOption("system");
+  });
+
   journey("E5. the side panel collapses under the text on a phone", ["article"], async (open) => {
     const { page } = await open("editor", { width: 375, height: 740 });
     await signIn(page, editor);

@@ -1,4 +1,6 @@
-import { lazy, Suspense, useEffect, useRef } from "react";
+import { lazy, Suspense, useEffect, useRef, useState } from "react";
+import { Palette } from "./components/Palette";
+import { setThemeChoice, themeChoice, type ThemeChoice } from "./theme";
 import { hasRole, useAuth } from "./auth";
 import { Link, match, navigate, usePath } from "./router";
 import { SignIn, Setup } from "./pages/SignIn";
@@ -18,6 +20,20 @@ export function App() {
   const { user, ready, signOut } = useAuth();
   const path = usePath();
   const main = useRef<HTMLElement>(null);
+  const [palette, setPalette] = useState(false);
+  const [theme, setTheme] = useState<ThemeChoice>(themeChoice);
+
+  // Ctrl+K (Cmd+K on a Mac) opens the palette from anywhere.
+  useEffect(() => {
+    const on = (e: KeyboardEvent) => {
+      if ((e.ctrlKey || e.metaKey) && !e.altKey && e.key.toLowerCase() === "k") {
+        e.preventDefault();
+        setPalette(true);
+      }
+    };
+    window.addEventListener("keydown", on);
+    return () => window.removeEventListener("keydown", on);
+  }, []);
 
   // Move focus to the page on navigation, for keyboard and screen-reader users.
   useEffect(() => {
@@ -76,6 +92,25 @@ export function App() {
           </ul>
         </nav>
         <div className="me">
+          <button type="button" className="secondary palette-button" onClick={() => setPalette(true)} aria-keyshortcuts="Control+K Meta+K">
+            Go to… <span className="kbd" aria-hidden="true">Ctrl K</span>
+          </button>
+          <div className="theme">
+            <label htmlFor="theme">Theme</label>
+            <select
+              id="theme"
+              value={theme}
+              onChange={(e) => {
+                const t = e.target.value as ThemeChoice;
+                setTheme(t);
+                setThemeChoice(t);
+              }}
+            >
+              <option value="system">System</option>
+              <option value="light">Light</option>
+              <option value="dark">Dark</option>
+            </select>
+          </div>
           <span className="muted" title={user.email}>
             {user.name} · {user.roles.join(", ")}
           </span>
@@ -91,6 +126,7 @@ export function App() {
           </button>
         </div>
       </header>
+      {palette && <Palette pages={nav} onClose={() => setPalette(false)} />}
       <main id="main" ref={main} tabIndex={-1}>
         <ErrorBoundary resetKey={path}>
           <Suspense fallback={<Loading label="Loading the editor" />}>{page}</Suspense>

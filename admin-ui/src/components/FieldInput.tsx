@@ -15,7 +15,8 @@ export function FieldInput({ field: f, value, onChange, error, readOnly }: Props
   const id = `field-${f.name}`;
   const label = fieldLabel(f);
   const errId = `${id}-error`;
-  const describedBy = error ? errId : undefined;
+  const helpId = `${id}-help`;
+  const describedBy = [f.help ? helpId : "", error ? errId : ""].filter(Boolean).join(" ") || undefined;
   const common = { id, "aria-invalid": error ? true : undefined, "aria-describedby": describedBy, disabled: readOnly, required: f.required };
   let input;
   switch (f.type) {
@@ -47,6 +48,7 @@ export function FieldInput({ field: f, value, onChange, error, readOnly }: Props
         <div className="field check">
           <input {...common} type="checkbox" checked={value === true} onChange={(e) => onChange(e.target.checked)} />
           <label htmlFor={id}>{label}</label>
+          {f.help && <p className="help" id={helpId}>{f.help}</p>}
           {error && <p className="field-error" id={errId}>{error}</p>}
         </div>
       );
@@ -91,6 +93,11 @@ export function FieldInput({ field: f, value, onChange, error, readOnly }: Props
         </label>
       )}
       {input}
+      {f.help && (
+        <p className="help" id={helpId}>
+          {f.help}
+        </p>
+      )}
       {error && (
         <p className="field-error" id={errId}>
           {error}

@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from "react";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { api, unwrap, type ContentType, type Field } from "../api/client";
+import { api, ApiError, unwrap, type ContentType, type Field } from "../api/client";
+import { Dialog } from "../components/Dialog";
 import { Link, navigate } from "../router";
 import { useContentTypes } from "../queries";
 import { Empty, ErrorNote, fieldErrors, Loading } from "../components/ui";
@@ -54,7 +55,7 @@ export function ContentTypes() {
   );
 }
 
-type Draft = { key: string; name: string; public: boolean; slug_field: string; fields: Field[] };
+type Draft = { key: string; name: string; public: boolean; slug_field: string; preview_url: string; fields: Field[] };
 
 // Each field row keeps one React key while rows move, so focus stays with it.
 let nextRowKey = 0;
@@ -65,24 +66,42 @@ export function ContentTypeEditor({ typeKey }: { typeKey: string }) {
   const qc = useQueryClient();
   const isNew = typeKey === "new";
   const existing = types.data?.find((t) => t.key === typeKey);
-  const [draft, setDraft] = useState<Draft>({ key: "", name: "", public: false, slug_field: "title", fields: [{ name: "title", type: "text", required: true }] });
+  const [draft, setDraft] = useState<Draft>({ key: "", name: "", public: false, slug_field: "title", preview_url: "", fields: [{ name: "title", type: "text", required: true }] });
+  // The saved name of each row's field (none for a new one): a changed name is a rename, whose values move.
+  const [origins, setOrigins] = useState<(string | undefined)[]>([undefined]);
+  const [deleting, setDeleting] = useState(false);
   const [keys, setKeys] = useState<number[]>(() => rowKeys(1));
   // Load the saved type once: a background refetch must not wipe edits.
   const loaded = useRef("");
   useEffect(() => {
     if (existing && loaded.current !== existing.key) {
       loaded.current = existing.key;
-      setDraft({ key: existing.key, name: existing.name, public: existing.public, slug_field: existing.slug_field, fields: existing.fields });
+      setDraft({ key: existing.key, name: existing.name, public: existing.public, slug_field: existing.slug_field, preview_url: existing.preview_url ?? "", fields: existing.fields });
       setKeys(rowKeys(existing.fields.length));
+      setOrigins(existing.fields.map((f) => f.name));
     }
   }, [existing]);
   const save = useMutation({
     mutationFn: (): Promise<ContentType> =>
       isNew
         ? unwrap(api.POST("/api/content-types", { body: draft }))
-        : unwrap(api.PATCH("/api/content-types/{key}", { params: { path: { key: typeKey } }, body: { name: draft.name, public: draft.public, slug_field: draft.slug_field, fields: draft.fields } })),
+        : unwrap(
+            api.PATCH("/api/content-types/{key}", {
+              params: { path: { key: typeKey } },
+              body: {
+                name: draft.name,
+                public: draft.public,
+                slug_field: draft.slug_field,
+                preview_url: draft.preview_url,
+                fields: draft.fields.map((f, i) => (origins[i] && origins[i] !== f.name ? { ...f, renamed_from: origins[i] } : f)),
+              },
+            }),
+          ),
     onSuccess: (t) => {
       qc.invalidateQueries({ queryKey: ["content-types"] });
+      qc.invalidateQueries({ queryKey: ["entries"] });
+      qc.invalidateQueries({ queryKey: ["entry"] });
+      loaded.current = "";
       navigate(`/content-types/${t.key}`, true);
     },
   });
@@ -104,8 +123,12 @@ export function ContentTypeEditor({ typeKey }: { typeKey: string }) {
     const ks = [...keys];
     const [k] = ks.splice(i, 1);
     ks.splice(i + by, 0, k!);
+    const os = [...origins];
+    const [o] = os.splice(i, 1);
+    os.splice(i + by, 0, o);
     setDraft({ ...draft, fields });
     setKeys(ks);
+    setOrigins(os);
     // The row moved, and the button with it; keep the focus on it (or on
     // its neighbour, when the row reached an end and the button turned off).
     requestAnimationFrame(() => {
@@ -157,6 +180,14 @@ export function ContentTypeEditor({ typeKey }: { typeKey: string }) {
           <input id="ct-public" type="checkbox" checked={draft.public} onChange={(e) => setDraft({ ...draft, public: e.target.checked })} />
           <label htmlFor="ct-public">Public: sites may read published entries without a token</label>
         </div>
+        <div className="field">
+          <label htmlFor="ct-preview">Preview address</label>
+          <input id="ct-preview" value={draft.preview_url} placeholder="https://site.example/{slug}?preview={token}" aria-describedby="ct-preview-help" onChange={(e) => setDraft({ ...draft, preview_url: e.target.value })} />
+          <p className="help" id="ct-preview-help">
+            Where the site shows a draft: <code>{"{slug}"}</code>, <code>{"{id}"}</code>, <code>{"{locale}"}</code> and <code>{"{token}"}</code> are filled in. Leave empty for no “Open preview”.
+          </p>
+          {errors.preview_url && <p className="field-error">{errors.preview_url}</p>}
+        </div>
         <fieldset>
           <legend>Fields</legend>
           {errors.fields && <p className="field-error">{errors.fields}</p>}
@@ -181,6 +212,46 @@ export function ContentTypeEditor({ typeKey }: { typeKey: string }) {
                   <input id={`f${i}-req`} type="checkbox" checked={!!f.required} onChange={(e) => setField(i, { required: e.target.checked })} />
                   <label htmlFor={`f${i}-req`}>Required</label>
                 </div>
+                <div>
+                  <label htmlFor={`f${i}-label`}>Label</label>
+                  <input id={`f${i}-label`} value={f.label ?? ""} placeholder={f.name.replace(/_/g, " ")} onChange={(e) => setField(i, { label: e.target.value || undefined })} />
+                </div>
+                <div className="wide">
+                  <label htmlFor={`f${i}-help`}>Help text</label>
+                  <input id={`f${i}-help`} value={f.help ?? ""} placeholder="Shown to editors under the input" onChange={(e) => setField(i, { help: e.target.value || undefined })} />
+                </div>
+                {(f.type === "text" || f.type === "number" || f.type === "integer" || f.type === "markdown") && (
+                  <>
+                    <div>
+                      <label htmlFor={`f${i}-min`}>{f.type === "number" || f.type === "integer" ? "Minimum" : "Fewest characters"}</label>
+                      <input id={`f${i}-min`} type="number" value={f.min ?? ""} onChange={(e) => setField(i, { min: e.target.value === "" ? undefined : Number(e.target.value) })} />
+                    </div>
+                    <div>
+                      <label htmlFor={`f${i}-max`}>{f.type === "number" || f.type === "integer" ? "Maximum" : "Most characters"}</label>
+                      <input id={`f${i}-max`} type="number" value={f.max ?? ""} onChange={(e) => setField(i, { max: e.target.value === "" ? undefined : Number(e.target.value) })} />
+                    </div>
+                  </>
+                )}
+                {f.type === "text" && (
+                  <>
+                    <div>
+                      <label htmlFor={`f${i}-pattern`}>Pattern</label>
+                      <input id={`f${i}-pattern`} value={f.pattern ?? ""} placeholder="e.g. ^[A-Z]{2}-\d+$" aria-describedby={`f${i}-pattern-help`} onChange={(e) => setField(i, { pattern: e.target.value || undefined })} />
+                      <p className="help" id={`f${i}-pattern-help`}>
+                        A regular expression the whole value must match.
+                      </p>
+                    </div>
+                    <div className="check">
+                      <input id={`f${i}-unique`} type="checkbox" checked={!!f.unique} onChange={(e) => setField(i, { unique: e.target.checked || undefined })} />
+                      <label htmlFor={`f${i}-unique`}>Unique in its type and locale</label>
+                    </div>
+                  </>
+                )}
+                {origins[i] && origins[i] !== f.name && f.name && (
+                  <p className="warn-note wide" role="note">
+                    Renamed from <code>{origins[i]}</code>: saving moves its values in every entry, revision and published version to <code>{f.name}</code>.
+                  </p>
+                )}
                 {f.type === "select" && (
                   <div>
                     <label htmlFor={`f${i}-opts`}>Options (comma-separated)</label>
@@ -216,6 +287,7 @@ export function ContentTypeEditor({ typeKey }: { typeKey: string }) {
                   <button type="button" className="tool" aria-label={`Remove field ${f.name || i + 1}`} onClick={() => {
                       setDraft({ ...draft, fields: draft.fields.filter((_, j) => j !== i) });
                       setKeys(keys.filter((_, j) => j !== i));
+                      setOrigins(origins.filter((_, j) => j !== i));
                     }}>
                     ✕
                   </button>
@@ -230,6 +302,7 @@ export function ContentTypeEditor({ typeKey }: { typeKey: string }) {
             onClick={() => {
               setDraft({ ...draft, fields: [...draft.fields, { name: "", type: "text" }] });
               setKeys([...keys, ...rowKeys(1)]);
+              setOrigins([...origins, undefined]);
             }}
           >
             Add field
@@ -241,13 +314,47 @@ export function ContentTypeEditor({ typeKey }: { typeKey: string }) {
             {isNew ? "Create content type" : "Save content type"}
           </button>
           {!isNew && (
-            <button type="button" className="danger" onClick={() => window.confirm(`Delete the content type ${typeKey}?`) && remove.mutate()}>
+            <button type="button" className="danger" onClick={() => { remove.reset(); setDeleting(true); }}>
               Delete content type
             </button>
           )}
         </div>
-        <ErrorNote error={remove.error} />
       </form>
+      {deleting && (
+        <Dialog labelledBy="ct-delete-title" describedBy="ct-delete-text" onClose={() => setDeleting(false)}>
+          <div className="dialog-body">
+            <h2 id="ct-delete-title">Delete the content type “{existing?.name ?? typeKey}”?</h2>
+            {remove.error instanceof ApiError && remove.error.status === 409 ? (
+              <>
+                <p id="ct-delete-text" role="alert">
+                  {remove.error.message} Delete or move its entries first, then delete the type.
+                </p>
+                <div className="actions">
+                  <Link to={`/entries?type=${encodeURIComponent(typeKey)}`} className="button-link">
+                    Go to its entries
+                  </Link>
+                  <button type="button" className="secondary" onClick={() => setDeleting(false)}>
+                    Close
+                  </button>
+                </div>
+              </>
+            ) : (
+              <>
+                <p id="ct-delete-text">Its fields and settings go. A type that still has entries is not deleted.</p>
+                <ErrorNote error={remove.error} />
+                <div className="actions">
+                  <button type="button" className="danger" disabled={remove.isPending} onClick={() => remove.mutate()}>
+                    Delete content type
+                  </button>
+                  <button type="button" className="secondary" autoFocus onClick={() => setDeleting(false)}>
+                    Cancel
+                  </button>
+                </div>
+              </>
+            )}
+          </div>
+        </Dialog>
+      )}
     </section>
   );
 }

@@ -40,9 +40,9 @@ function Value({ f, v }: { f: Field; v: unknown }) {
 
 /** Preview shows the working copy as a site would: the title as a heading, labels, relations and media resolved, the body rendered. */
 export function Preview({ entry, type, data }: { entry: Entry; type: ContentType; data: Record<string, unknown> }) {
-  const template = (type as ContentType & { preview_url?: string }).preview_url ?? "";
+  const template = type.preview_url ?? "";
   const open = useMutation({
-    mutationFn: () => unwrap(api.POST("/api/entries/{id}/preview" as "/api/entries/{id}/submit", { params: { path: { id: entry.id } } } as never)) as unknown as Promise<{ token: string; url: string; expires_at: string }>,
+    mutationFn: () => unwrap(api.POST("/api/entries/{id}/preview", { params: { path: { id: entry.id } } })),
     onSuccess: (r) => {
       if (r.url) window.open(r.url, "_blank", "noopener");
     },
