@@ -609,6 +609,46 @@ describe("the editor's day", () => {
     await page.getByLabel("Theme").selectOption("system");
   });
 
+  journey("E9. comments mention people by name (their ids are stored), and are edited and resolved by their author", ["article"], async (open) => {
+    const { page } = await open("editor");
+    await signIn(page, editor);
+    await page.goto(`/admin/entries/${state.article.id}`);
+    const comments = page.getByRole("region", { name: "Comments" });
+    const box = comments.getByRole("combobox", { name: "Add a comment" });
+    await box.click();
+    await page.keyboard.type("@Re");
+    const option = await visible(comments.getByRole("option", { name: "Rex Reviewer" }));
+    await axe(page, "the mention list");
+    assert.equal(await option.getAttribute("aria-selected"), "true");
+    await page.keyboard.press("Enter");
+    await page.keyboard.type("please check the table.");
+    assert.equal(await box.inputValue(), "@Rex Reviewer please check the table.");
+    await comments.getByRole("button", { name: "Comment", exact: true }).click();
+    await visible(comments.getByText("@Rex Reviewer please check the table."));
+    const stored = (await call(`/api/entries/${state.article.id}/comments`)).body;
+    const c = stored.find((x) => x.body.startsWith("@Rex"));
+    assert.deepEqual(c.mentions.map((m) => m.name), ["Rex Reviewer"]);
+
+    await comments.getByRole("button", { name: /^Edit your comment/ }).click();
+    await comments.getByLabel("Edit your comment").fill("@Rex Reviewer please check the table and the quote.");
+    await comments.getByRole("button", { name: "Save comment" }).click();
+    await visible(comments.getByText("@Rex Reviewer please check the table and the quote."));
+    await visible(comments.getByText("· edited", { exact: false }));
+    await comments.getByRole("button", { name: /^Resolve the comment by Eddie Editor/ }).click();
+    await visible(comments.getByLabel("Show 1 resolved"));
+    assert.equal(await comments.getByText("please check the table and the quote.").count(), 0, "resolved comments fold away");
+    assert.equal((await call(`/api/entries/${state.article.id}/comments`)).body.find((x) => x.id === c.id).resolved, true);
+
+    // Someone else may neither edit nor resolve it.
+    const rv = await open("reviewer");
+    await signIn(rv.page, reviewer);
+    await rv.page.goto(`/admin/entries/${state.article.id}`);
+    const theirs = rv.page.getByRole("region", { name: "Comments" });
+    await theirs.getByLabel("Show 1 resolved").check();
+    await visible(theirs.getByText("please check the table and the quote."));
+    assert.equal(await theirs.getByRole("button", { name: /^(Edit|Resolve|Reopen)/ }).count(), 0);
+  });
+
   journey("E5. the side panel collapses under the text on a phone", ["article"], async (open) => {
     const { page } = await open("editor", { width: 375, height: 740 });
     await signIn(page, editor);
