@@ -445,7 +445,7 @@ func TestTwoInstancesDeliverOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer db2.Close()
+	t.Cleanup(func() { db2.Close() }) // after the outbox on it stops
 	_, svc := setup(t, db, true)
 	_, _ = setup(t, db2, true)
 	rc := newReceiver(t, nil)
@@ -468,4 +468,25 @@ func TestTwoInstancesDeliverOnce(t *testing.T) {
 	if len(ids) != n || len(seen) != n || len(bad) != 0 {
 		t.Fatalf("%d deliveries of %d events (want %d each once), bad signatures %v", len(ids), len(seen), n, bad)
 	}
+}
+
+// An event committed by a process that died before delivering it is
+// delivered by the next process on the same database (the job is durable).
+func TestDeliveredAfterRestart(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *database.DB) {
+		_, svc := setup(t, db, false) // this "process" commits and never works a job
+		rc := newReceiver(t, nil)
+		create(t, svc, rc, []string{models.EventEntryPublished}, nil)
+		publish(t, db.DB, "post", "e1")
+		db2, err := database.Open(dbtest.URLOf(t, db))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db2.Close() }) // after the outbox on it stops
+		setup(t, db2, true)
+		waitFor(t, 10*time.Second, "the delivery", func() bool { return rc.received.Load() == 1 })
+		if _, bad := rc.got(); len(bad) != 0 {
+			t.Fatalf("bad signatures %v", bad)
+		}
+	})
 }
