@@ -18,7 +18,8 @@ var richTextPolicy = func() *bluemonday.Policy {
 	// Alt text and titles are prose ("Figure 2: steps, in order"), not
 	// the word characters UGC allows; bluemonday still escapes them.
 	p.AllowAttrs("alt", "title").OnElements("img")
-	p.RequireNoFollowOnFullyQualifiedLinks(true) // links within the site stay followed
+	p.RequireNoFollowOnLinks(false)              // UGC asks it of every link…
+	p.RequireNoFollowOnFullyQualifiedLinks(true) // …but links within the site stay followed
 	p.AddTargetBlankToFullyQualifiedLinks(true)
 	return p
 }()

@@ -38,6 +38,11 @@ func TestSanitizeHTML(t *testing.T) {
 			t.Errorf("%q lost: %s", good, clean)
 		}
 	}
+	// A link within the site is followed; one elsewhere is not.
+	if got := sanitizeHTML(`<a href="/posts/other">in</a> <a href="https://example.com/">out</a>`); got !=
+		`<a href="/posts/other">in</a> <a href="https://example.com/" rel="nofollow noopener" target="_blank">out</a>` {
+		t.Errorf("links: %s", got)
+	}
 	// Images keep prose alt text, quotes and all, escaped.
 	img := sanitizeHTML(`<img src="/media/x/y.png" alt="Figure 2: a card, frozen &quot;now&quot;" title="Step 2: call" onload="x()">`)
 	if img != `<img src="/media/x/y.png" alt="Figure 2: a card, frozen &#34;now&#34;" title="Step 2: call">` {
