@@ -12,6 +12,7 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
+	"github.com/loamcms/cms/internal/database"
 	"github.com/loamcms/cms/models"
 )
 
@@ -208,10 +209,7 @@ func (s *Service) ListEntries(ctx context.Context, p models.Principal, q EntryQu
 }
 
 // likePattern makes a case-insensitive LIKE pattern that matches s literally.
-func likePattern(s string) string {
-	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
-	return "%" + r.Replace(strings.ToLower(s)) + "%"
-}
+var likePattern = database.LikePattern
 
 // sortClause turns "-published_at,title" into an ORDER BY over allowed
 // columns only; anything else is a bad request.

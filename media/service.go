@@ -14,6 +14,7 @@ import (
 	"os"
 	"path"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -25,6 +26,7 @@ import (
 	"golang.org/x/sync/singleflight"
 	"gorm.io/gorm"
 
+	"github.com/loamcms/cms/internal/database"
 	"github.com/loamcms/cms/models"
 )
 
@@ -298,13 +300,13 @@ func (s *Service) List(ctx context.Context, p models.Principal, q Query) ([]Item
 	}
 	db := s.db.WithContext(ctx).Model(&models.Media{})
 	if q.Kind != "" {
-		if !isKind(q.Kind) {
+		if !slices.Contains(Kinds, q.Kind) {
 			return nil, 0, models.Errorf(models.CodeBadRequest, "type must be one of %s", strings.Join(Kinds, ", "))
 		}
 		db = db.Where("kind = ?", q.Kind)
 	}
 	for word := range strings.FieldsSeq(q.Search) {
-		pat := likePattern(word)
+		pat := database.LikePattern(word)
 		db = db.Where(`(lower(filename) LIKE ? ESCAPE '\' OR lower(alt) LIKE ? ESCAPE '\' OR lower(title) LIKE ? ESCAPE '\')`, pat, pat, pat)
 	}
 	order, ok := sorts[q.Sort]
@@ -323,20 +325,6 @@ func (s *Service) List(ctx context.Context, p models.Principal, q Query) ([]Item
 	}
 	items, err := s.items(s.db.WithContext(ctx), ms)
 	return items, total, err
-}
-
-func isKind(k string) bool {
-	for _, x := range Kinds {
-		if x == k {
-			return true
-		}
-	}
-	return false
-}
-
-func likePattern(s string) string {
-	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
-	return "%" + r.Replace(strings.ToLower(s)) + "%"
 }
 
 // Meta is the editable metadata of an item; nil leaves a value alone.

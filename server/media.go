@@ -6,6 +6,7 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -154,7 +155,7 @@ func (s *Server) readUpload(c echo.Context, fields ...string) (form *uploadForm,
 			if form.file, err = s.media.Spool(part, part.FileName(), part.Header.Get(echo.HeaderContentType)); err != nil {
 				return nil, uploadReadError(err)
 			}
-		case contains(fields, name):
+		case slices.Contains(fields, name):
 			if _, dup := form.values[name]; dup {
 				return nil, models.Errorf(models.CodeBadRequest, "the field %s is sent twice", name)
 			}
@@ -175,15 +176,6 @@ func (s *Server) readUpload(c echo.Context, fields ...string) (form *uploadForm,
 		return nil, models.Invalid(map[string]string{"file": "is required"})
 	}
 	return form, nil
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // uploadReadError names why a body could not be read: too large (413),

@@ -131,3 +131,10 @@ func Redact(rawURL string) string {
 	}
 	return u.Redacted()
 }
+
+// LikePattern is a case-insensitive LIKE pattern (use with ESCAPE '\\' and
+// LOWER of the column) that matches s anywhere, its % _ and \\ literally.
+func LikePattern(s string) string {
+	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+	return "%" + r.Replace(strings.ToLower(s)) + "%"
+}
