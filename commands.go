@@ -15,10 +15,13 @@ import (
 	"syscall"
 	"time"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/loamcms/cms/accounts"
 	"github.com/loamcms/cms/internal/config"
 	"github.com/loamcms/cms/internal/database"
 	"github.com/loamcms/cms/internal/demo"
+	"github.com/loamcms/cms/internal/outbox"
 	"github.com/loamcms/cms/media"
 	"github.com/loamcms/cms/migrations"
 	"github.com/loamcms/cms/models"
@@ -112,25 +115,36 @@ func serve(args []string, log *slog.Logger) error {
 		WriteTimeout:      60 * time.Second,
 		IdleTimeout:       120 * time.Second,
 	}
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	go a.housekeeping(ctx)
-	go a.content.RunScheduler(ctx, schedulerInterval, log)
-	go a.changes.Watch(ctx, a.db.DB, cfg.DatabaseURL, changesPollInterval)
+	// Background work runs in one group; serve returns (and the deferred
+	// Close runs) only after every part of it has stopped.
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error {
+		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+			return err
+		}
+		return nil
+	})
+	g.Go(func() error {
+		<-gctx.Done()
+		// Stop accepting, let in-flight requests finish, then exit 0.
+		log.Info("shutting down")
+		shutdownCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		if err := srv.Shutdown(shutdownCtx); err != nil {
+			return fmt.Errorf("shutdown: %w", err)
+		}
+		return nil
+	})
+	g.Go(func() error { a.housekeeping(gctx); return nil })
+	g.Go(func() error { a.content.RunScheduler(gctx, schedulerInterval, log); return nil })
+	g.Go(func() error { a.changes.Watch(gctx, a.db.DB, cfg.DatabaseURL, changesPollInterval); return nil })
+	g.Go(func() error { a.audit.RunPrune(gctx, time.Hour, log); return nil })
+	g.Go(func() error { return a.outbox.Run(gctx) })
 	media.Warm()
 	log.Info("serving", "addr", ln.Addr().String(), "database", database.Redact(cfg.DatabaseURL), "admin", cfg.PublicURL+"/admin/")
 
-	select {
-	case err := <-errc:
+	if err := g.Wait(); err != nil {
 		return err
-	case <-ctx.Done():
-	}
-	// Stop accepting, let in-flight requests finish, then exit 0.
-	log.Info("shutting down")
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	if err := srv.Shutdown(shutdownCtx); err != nil {
-		return fmt.Errorf("shutdown: %w", err)
 	}
 	log.Info("stopped")
 	return nil
@@ -243,6 +257,9 @@ func migrate(args []string, log *slog.Logger) error {
 	if !status {
 		applied, err := db.Migrate(ctx)
 		if err != nil {
+			return err
+		}
+		if err := outbox.Migrate(ctx, db); err != nil {
 			return err
 		}
 		log.Info("migrations applied", "versions", applied)

@@ -12,13 +12,16 @@ import (
 	"os"
 
 	"github.com/loamcms/cms/accounts"
+	"github.com/loamcms/cms/audit"
 	"github.com/loamcms/cms/content"
 	"github.com/loamcms/cms/internal/changes"
 	"github.com/loamcms/cms/internal/config"
 	"github.com/loamcms/cms/internal/database"
+	"github.com/loamcms/cms/internal/outbox"
 	"github.com/loamcms/cms/media"
 	"github.com/loamcms/cms/policies"
 	"github.com/loamcms/cms/server"
+	"github.com/loamcms/cms/webhooks"
 )
 
 // app is the wired program.
@@ -28,6 +31,9 @@ type app struct {
 	accounts *accounts.Service
 	content  *content.Service
 	media    *media.Service
+	webhooks *webhooks.Service
+	audit    *audit.Service
+	outbox   *outbox.Outbox // runs the dispatch and delivery jobs (serve starts it)
 	changes  *changes.Feed
 	log      *slog.Logger
 }
@@ -45,6 +51,20 @@ func open(ctx context.Context, cfg *config.Config, log *slog.Logger) (*app, erro
 	}
 	if len(applied) > 0 {
 		log.Info("database migrated", "dialect", db.Dialect, "applied", applied)
+	}
+	if err := outbox.Migrate(ctx, db); err != nil {
+		db.Close()
+		return nil, err
+	}
+	allow, err := webhooks.ParseAllow(cfg.WebhookAllowPrivate)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	ob, err := outbox.New(db, outbox.Config{Logger: log})
+	if err != nil {
+		db.Close()
+		return nil, err
 	}
 	enforcer, err := policies.Default()
 	if err != nil {
@@ -69,14 +89,17 @@ func open(ctx context.Context, cfg *config.Config, log *slog.Logger) (*app, erro
 		return nil, err
 	}
 	med := media.New(db.DB, store, enforcer, media.Options{MaxUpload: cfg.MaxUpload, Changes: feed, Gen: feed.Gen, Log: log})
-	return &app{cfg: cfg, db: db, accounts: acc, content: cnt, media: med, changes: feed, log: log}, nil
+	hooks := webhooks.New(ob, enforcer, webhooks.Guard{Allow: allow}, webhooks.Config{})
+	aud := audit.New(ob, enforcer, audit.Config{Retention: cfg.AuditRetention})
+	return &app{cfg: cfg, db: db, accounts: acc, content: cnt, media: med, webhooks: hooks, audit: aud, outbox: ob,
+		changes: feed, log: log}, nil
 }
 
 func (a *app) server() *server.Server {
 	sqlDB, _ := a.db.DB.DB()
 	return server.New(
 		server.Options{MaxBody: a.cfg.MaxBody, MaxUpload: a.cfg.MaxUpload, TrustedProxies: a.cfg.TrustedProxies, SelfApproval: a.cfg.SelfApproval},
-		server.Deps{Accounts: a.accounts, Content: a.content, Media: a.media, Ping: sqlDB.PingContext, Gen: a.changes.Gen, Log: a.log},
+		server.Deps{Accounts: a.accounts, Content: a.content, Media: a.media, Webhooks: a.webhooks, Audit: a.audit, Ping: sqlDB.PingContext, Gen: a.changes.Gen, Log: a.log},
 	)
 }
 

@@ -38,12 +38,15 @@ func (s *Service) Login(ctx context.Context, email, password, clientIP string) (
 	switch {
 	case errors.Is(err, gorm.ErrRecordNotFound):
 		VerifyPassword(dummyHash(), password)
-		return nil, errBadCredentials
+		return nil, s.refuse(ctx, nil, email, "no such account")
 	case err != nil:
 		return nil, err
 	}
-	if !VerifyPassword(u.PasswordHash, password) || u.Disabled {
-		return nil, errBadCredentials
+	if !VerifyPassword(u.PasswordHash, password) {
+		return nil, s.refuse(ctx, &u, email, "wrong password")
+	}
+	if u.Disabled {
+		return nil, s.refuse(ctx, &u, email, "the account is disabled")
 	}
 	if err := s.succeeded(ctx, accountKey, ipKey); err != nil {
 		return nil, err
@@ -61,8 +64,10 @@ func (s *Service) startSession(ctx context.Context, u *models.User) (*Tokens, er
 			return err
 		}
 		var err error
-		refresh, err = s.addRefreshToken(tx, sess.ID, now)
-		return err
+		if refresh, err = s.addRefreshToken(tx, sess.ID, now); err != nil {
+			return err
+		}
+		return userEvent(tx, models.Principal{UserID: u.ID}, models.EventUserSignedIn, u, "")
 	})
 	if err != nil {
 		return nil, err
@@ -159,7 +164,23 @@ func (s *Service) Logout(ctx context.Context, refreshToken string) error {
 	} else if err != nil {
 		return err
 	}
-	return s.revokeSession(db, rt.SessionID)
+	return db.Transaction(func(tx *gorm.DB) error {
+		var sess models.Session
+		err := tx.Where("id = ?", rt.SessionID).Take(&sess).Error
+		if errors.Is(err, gorm.ErrRecordNotFound) || err == nil && sess.RevokedAt != nil {
+			return nil // signed out already
+		} else if err != nil {
+			return err
+		}
+		if err := s.revokeSession(tx, rt.SessionID); err != nil {
+			return err
+		}
+		u, err := s.findUser(tx, sess.UserID)
+		if err != nil {
+			return err
+		}
+		return userEvent(tx, models.Principal{UserID: u.ID}, models.EventUserSignedOut, u, "")
+	})
 }
 
 func (s *Service) revokeSession(db *gorm.DB, sessionID string) error {

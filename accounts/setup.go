@@ -36,7 +36,7 @@ func (s *Service) BootstrapAdmin(ctx context.Context, email, password string) (b
 		if has, err := hasAdmin(tx); err != nil || has {
 			return err
 		}
-		_, err := s.createUser(tx, NewUser{Email: email, Password: password, Roles: []string{models.RoleAdmin}})
+		_, err := s.createUser(tx, models.Principal{System: true}, NewUser{Email: email, Password: password, Roles: []string{models.RoleAdmin}})
 		created = err == nil
 		return err
 	})
@@ -83,7 +83,7 @@ func (s *Service) CompleteSetup(ctx context.Context, token string, in NewUser) (
 		}
 		in.Roles = []string{models.RoleAdmin}
 		var err error
-		out, err = s.createUser(tx, in)
+		out, err = s.createUser(tx, models.Principal{System: true}, in)
 		return err
 	})
 	return out, err

@@ -64,7 +64,13 @@ func (s *Service) CreateToken(ctx context.Context, p models.Principal, in NewTok
 		exp := in.ExpiresAt.UTC().Truncate(time.Microsecond)
 		t.ExpiresAt = &exp
 	}
-	if err := s.db.WithContext(ctx).Create(&t).Error; err != nil {
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Create(&t).Error; err != nil {
+			return err
+		}
+		return tokenEvent(tx, p, models.EventTokenCreated, &t)
+	})
+	if err != nil {
 		return nil, err
 	}
 	return &CreatedToken{APIToken: t, Token: secret}, nil
@@ -88,12 +94,17 @@ func (s *Service) DeleteToken(ctx context.Context, p models.Principal, id string
 		return models.Errorf(models.CodeBadRequest, "%q is not a valid id", id)
 	}
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		res := tx.Where("id = ?", id).Delete(&models.APIToken{})
-		if res.Error != nil {
-			return res.Error
-		}
-		if res.RowsAffected == 0 {
+		var t models.APIToken
+		if err := tx.Where("id = ?", id).Take(&t).Error; errors.Is(err, gorm.ErrRecordNotFound) {
 			return errTokenNotFound
+		} else if err != nil {
+			return err
+		}
+		if err := tx.Where("id = ?", id).Delete(&models.APIToken{}).Error; err != nil {
+			return err
+		}
+		if err := tokenEvent(tx, p, models.EventTokenDeleted, &t); err != nil {
+			return err
 		}
 		if s.changes != nil {
 			return s.changes.Announce(tx)

@@ -85,10 +85,10 @@ func (s *Service) CreateUser(ctx context.Context, p models.Principal, in NewUser
 	if err := s.can(p, models.ObjUsers, models.ActCreate); err != nil {
 		return nil, err
 	}
-	return s.createUser(s.db.WithContext(ctx), in)
+	return s.createUser(s.db.WithContext(ctx), p, in)
 }
 
-func (s *Service) createUser(db *gorm.DB, in NewUser) (*models.User, error) {
+func (s *Service) createUser(db *gorm.DB, p models.Principal, in NewUser) (*models.User, error) {
 	fields := map[string]string{}
 	email := s.checkEmail(in.Email, fields)
 	name := checkName(in.Name, email, fields)
@@ -106,10 +106,15 @@ func (s *Service) createUser(db *gorm.DB, in NewUser) (*models.User, error) {
 		ID: newID(), Email: email, Name: name, PasswordHash: hash, Roles: roles,
 		PasswordChangedAt: now, CreatedAt: now, UpdatedAt: now,
 	}
-	if err := db.Create(&u).Error; err != nil {
-		if errors.Is(err, gorm.ErrDuplicatedKey) {
-			return nil, errEmailTaken
+	err = db.Transaction(func(tx *gorm.DB) error {
+		if err := tx.Create(&u).Error; err != nil {
+			return err
 		}
+		return userEvent(tx, p, models.EventUserCreated, &u, "roles "+strings.Join(roles, ", "))
+	})
+	if errors.Is(err, gorm.ErrDuplicatedKey) {
+		return nil, errEmailTaken
+	} else if err != nil {
 		return nil, err
 	}
 	return &u, nil
@@ -174,8 +179,10 @@ func (s *Service) UpdateUser(ctx context.Context, p models.Principal, id string,
 				return err
 			}
 		}
-		out, err = s.findUser(tx, u.ID)
-		return err
+		if out, err = s.findUser(tx, u.ID); err != nil || len(changes) == 0 {
+			return err
+		}
+		return userEvent(tx, p, models.EventUserUpdated, out, changedKeys(changes))
 	})
 	return out, err
 }
@@ -205,7 +212,12 @@ func (s *Service) DeleteUser(ctx context.Context, p models.Principal, id string)
 	if u.ID == p.UserID {
 		return models.Errorf(models.CodeForbidden, "you cannot delete your own account")
 	}
-	err = db.Where("id = ?", u.ID).Delete(&models.User{}).Error
+	err = db.Transaction(func(tx *gorm.DB) error {
+		if err := tx.Where("id = ?", u.ID).Delete(&models.User{}).Error; err != nil {
+			return err
+		}
+		return userEvent(tx, p, models.EventUserDeleted, u, "")
+	})
 	if errors.Is(err, gorm.ErrForeignKeyViolated) {
 		// Entries, revisions and comments name their authors for good.
 		return models.Errorf(models.CodeConflict, "%s has written content; disable the account instead", u.Email)
@@ -276,8 +288,10 @@ func (s *Service) UpdateMe(ctx context.Context, p models.Principal, in MePatch) 
 		if err := s.applyUserChanges(tx, u.ID, changes); err != nil {
 			return err
 		}
-		out, err = s.findUser(tx, u.ID)
-		return err
+		if out, err = s.findUser(tx, u.ID); err != nil || len(changes) == 0 {
+			return err
+		}
+		return userEvent(tx, p, models.EventUserUpdated, out, changedKeys(changes)+" of their own account")
 	})
 	if err == nil && in.Password != nil {
 		err = s.db.WithContext(ctx).Where("key = ?", throttleKeyAccount(out.Email)).Delete(&models.LoginThrottle{}).Error

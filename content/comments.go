@@ -8,6 +8,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"github.com/loamcms/cms/internal/outbox"
 	"github.com/loamcms/cms/models"
 )
 
@@ -73,7 +74,13 @@ func (s *Service) AddComment(ctx context.Context, p models.Principal, id string,
 	}
 	c := models.Comment{ID: newID(), EntryID: e.ID, AuthorID: p.UserID, Kind: models.CommentNote, Revision: e.Revision,
 		Body: body, Mentions: mentions, CreatedAt: s.now()}
-	if err := db.Create(&c).Error; err != nil {
+	err = db.Transaction(func(tx *gorm.DB) error {
+		if err := tx.Create(&c).Error; err != nil {
+			return err
+		}
+		return s.commentEvent(tx, p, models.EventCommentCreated, e, &c, "")
+	})
+	if err != nil {
 		return nil, err
 	}
 	views, err := commentViews(db, []models.Comment{c})
@@ -173,6 +180,15 @@ func (s *Service) UpdateComment(ctx context.Context, p models.Principal, id, com
 		if err := tx.Model(&models.Comment{}).Where("id = ?", c.ID).Updates(changes).Error; err != nil {
 			return err
 		}
+		summary := "edited"
+		if in.Resolved != nil && *in.Resolved {
+			summary = "resolved"
+		} else if in.Resolved != nil {
+			summary = "reopened"
+		}
+		if err := s.commentEvent(tx, p, models.EventCommentUpdated, e, &c, summary); err != nil {
+			return err
+		}
 		views, err := commentViews(tx, []models.Comment{c})
 		if err != nil {
 			return err
@@ -184,3 +200,19 @@ func (s *Service) UpdateComment(ctx context.Context, p models.Principal, id, com
 }
 
 var errCommentNotFound = &models.Error{Code: models.CodeNotFound, Message: "comment not found"}
+
+// commentEvent writes the outbox event of a comment on e: the audit log
+// records it; notifications tell the entry's author and the people mentioned.
+func (s *Service) commentEvent(tx *gorm.DB, p models.Principal, typ string, e *models.Entry, c *models.Comment, summary string) error {
+	t, err := s.findType(tx, e.Type)
+	if err != nil {
+		return err
+	}
+	mentions := []string(c.Mentions)
+	if mentions == nil {
+		mentions = []string{}
+	}
+	return outbox.Record(tx, outbox.Event{Type: typ, ObjectType: entryObject(e.Type), ObjectID: e.ID, ActorID: p.UserID,
+		Subject: entryTitle(t, e), Summary: summary,
+		Data: map[string]any{"entry_id": e.ID, "comment_id": c.ID, "kind": c.Kind, "mentions": mentions}})
+}

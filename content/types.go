@@ -65,6 +65,9 @@ func (s *Service) CreateType(ctx context.Context, p models.Principal, t models.C
 		if err := tx.Create(&t).Error; err != nil {
 			return err
 		}
+		if err := typeEvent(tx, p, models.EventContentTypeCreated, &t, fmt.Sprintf("%d fields", len(t.Fields))); err != nil {
+			return err
+		}
 		return s.opt.Changes.Announce(tx) // the delivery API caches types, unknown ones too
 	})
 	if errors.Is(err, gorm.ErrDuplicatedKey) {
@@ -138,6 +141,9 @@ func (s *Service) UpdateType(ctx context.Context, p models.Principal, key string
 				return err
 			}
 		}
+		if err := typeEvent(tx, p, models.EventContentTypeUpdated, t, typeChanges(in, renames)); err != nil {
+			return err
+		}
 		return s.opt.Changes.Announce(tx)
 	})
 	if err == nil {
@@ -155,7 +161,8 @@ func (s *Service) DeleteType(ctx context.Context, p models.Principal, key string
 		return err
 	}
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if _, err := s.findType(tx, key); err != nil {
+		t, err := s.findType(tx, key)
+		if err != nil {
 			return err
 		}
 		var n int64
@@ -177,6 +184,9 @@ func (s *Service) DeleteType(ctx context.Context, p models.Principal, key string
 			}
 		}
 		if err := tx.Where("key = ?", key).Delete(&models.ContentType{}).Error; err != nil {
+			return err
+		}
+		if err := typeEvent(tx, p, models.EventContentTypeDeleted, t, ""); err != nil {
 			return err
 		}
 		return s.opt.Changes.Announce(tx)

@@ -42,6 +42,9 @@ type Step struct {
 	// revision's author when it is not the caller (a restore keeps the
 	// words' author, so the four-eyes rule still sees who wrote them).
 	Edit func(tx *gorm.DB, e *models.Entry, t *models.ContentType) error
+	// Event and Summary override the outbox event's type and summary
+	// (a restore is an edit that the audit log calls a restore).
+	Event, Summary string
 }
 
 var errEntryNotFound = &models.Error{Code: models.CodeNotFound, Message: "entry not found"}
@@ -128,6 +131,11 @@ func (s *Service) Transition(ctx context.Context, p models.Principal, id string,
 			return models.Errorf(models.CodeInvalidTransition, "cannot %s an entry that is %s", actionWords[st.Action], e.Status)
 		}
 		from, wasLive, now := e.Status, e.Live(), s.now()
+		t, err := s.findType(tx, e.Type)
+		if err != nil {
+			return err
+		}
+		event, summary := eventOf[st.Action], st.Summary
 		if st.Action == models.ActionDelete {
 			res := tx.Where("id = ? AND version = ?", e.ID, e.Version).Delete(&models.Entry{})
 			if res.Error != nil {
@@ -135,6 +143,9 @@ func (s *Service) Transition(ctx context.Context, p models.Principal, id string,
 			}
 			if res.RowsAffected == 0 {
 				return versionConflict(e.Version)
+			}
+			if err := entryEvent(tx, p, event, t, &e, summary, now); err != nil {
+				return err
 			}
 			if visible = wasLive; visible {
 				return s.opt.Changes.Announce(tx)
@@ -145,10 +156,7 @@ func (s *Service) Transition(ctx context.Context, p models.Principal, id string,
 		changes := map[string]any{"status": to, "version": e.Version + 1, "updated_at": now}
 		switch st.Action {
 		case models.ActionEdit:
-			t, err := s.findType(tx, e.Type)
-			if err != nil {
-				return err
-			}
+			before, slugBefore := e.Data, e.Slug
 			e.RevisionAuthorID = p.UserID // who writes the new revision, unless Edit says otherwise
 			if err := st.Edit(tx, &e, t); err != nil {
 				return err
@@ -162,6 +170,9 @@ func (s *Service) Transition(ctx context.Context, p models.Principal, id string,
 				return err
 			}
 			changes["data"], changes["slug"], changes["revision"], changes["revision_author_id"] = e.Data, e.Slug, e.Revision, e.RevisionAuthorID
+			if summary == "" {
+				summary = changedFields(before, e.Data, slugBefore, e.Slug)
+			}
 		case models.ActionPublish, models.ActionPublishDue:
 			if err := s.writeSnapshot(tx, &e, now); err != nil {
 				return err
@@ -198,6 +209,16 @@ func (s *Service) Transition(ctx context.Context, p models.Principal, id string,
 		if err := s.record(tx, &e, p, st, from, to, now); err != nil {
 			return err
 		}
+		if st.Event != "" {
+			event = st.Event
+		}
+		e.Status, e.Version = to, e.Version+1
+		if summary == "" && st.Comment != "" {
+			summary = st.Comment
+		}
+		if err := entryEvent(tx, p, event, t, &e, summary, now); err != nil {
+			return err
+		}
 		if visible {
 			if err := s.opt.Changes.Announce(tx); err != nil {
 				return err
@@ -207,7 +228,6 @@ func (s *Service) Transition(ctx context.Context, p models.Principal, id string,
 		if err := tx.Where("id = ?", e.ID).Take(&saved).Error; err != nil {
 			return err
 		}
-		var err error
 		out, err = s.entryView(tx, p, &saved)
 		return err
 	})

@@ -27,6 +27,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/loamcms/cms/internal/database"
+	"github.com/loamcms/cms/internal/outbox"
 	"github.com/loamcms/cms/models"
 )
 
@@ -335,6 +336,30 @@ type Meta struct {
 	FocalY *float64 `json:"focal_y"`
 }
 
+// names lists the metadata fields m sets.
+func (m Meta) names() string {
+	var f []string
+	for _, n := range []struct {
+		name string
+		set  bool
+	}{{"alt", m.Alt != nil}, {"title", m.Title != nil}, {"focal_x", m.FocalX != nil}, {"focal_y", m.FocalY != nil}} {
+		if n.set {
+			f = append(f, n.name)
+		}
+	}
+	if len(f) == 0 {
+		return "nothing"
+	}
+	return strings.Join(f, ", ")
+}
+
+// event writes the outbox event of a change to m, in the change's transaction.
+func event(tx *gorm.DB, p models.Principal, typ string, m *models.Media, summary string) error {
+	return outbox.Record(tx, outbox.Event{Type: typ, ObjectType: models.ObjMedia, ObjectID: m.ID, ActorID: p.UserID,
+		Subject: m.Filename, Summary: summary,
+		Data: map[string]any{"id": m.ID, "filename": m.Filename, "mime": m.Mime, "size": m.Size, "version": m.Version}})
+}
+
 // Patch is the input of Update.
 type Patch struct {
 	Meta
@@ -399,6 +424,9 @@ func (s *Service) Update(ctx context.Context, p models.Principal, id string, in 
 		if err := s.save(tx, m, *in.Version); err != nil {
 			return err
 		}
+		if err := event(tx, p, models.EventMediaUpdated, m, "changed "+in.Meta.names()); err != nil {
+			return err
+		}
 		out, err = s.item(tx, m)
 		return err
 	})
@@ -449,6 +477,9 @@ func (s *Service) Delete(ctx context.Context, p models.Principal, id string) err
 			return inUse() // an entry started using it meanwhile
 		}
 		if err != nil {
+			return err
+		}
+		if err := event(tx, p, models.EventMediaDeleted, m, ""); err != nil {
 			return err
 		}
 		return s.opt.Changes.Announce(tx)
@@ -589,6 +620,9 @@ func (s *Service) Create(ctx context.Context, p models.Principal, u *Spooled, me
 		if err := tx.Create(m).Error; err != nil {
 			return err
 		}
+		if err := event(tx, p, models.EventMediaCreated, m, m.Mime+", "+humanSize(m.Size)); err != nil {
+			return err
+		}
 		var err error
 		out, err = s.item(tx, m)
 		return err
@@ -646,6 +680,9 @@ func (s *Service) Replace(ctx context.Context, p models.Principal, id string, u 
 		m.Version++
 		m.UpdatedAt = s.now()
 		if err := s.save(tx, m, was); err != nil {
+			return err
+		}
+		if err := event(tx, p, models.EventMediaUpdated, m, "replaced the file ("+m.Mime+", "+humanSize(m.Size)+")"); err != nil {
 			return err
 		}
 		out, err = s.item(tx, m)

@@ -1,6 +1,9 @@
 package models
 
-import "time"
+import (
+	"context"
+	"time"
+)
 
 // ObjWebhooks is the policy object of webhook subscriptions (admin only).
 const ObjWebhooks = "webhooks"
@@ -26,6 +29,28 @@ const (
 	EventPing                  = "ping"
 )
 
+// Events for the audit log and notifications only: webhooks cannot subscribe to them.
+const (
+	EventEntryRestored         = "entry.restored"
+	EventEntryScheduleCanceled = "entry.schedule_canceled"
+	EventEntryScheduleFailed   = "entry.schedule_failed"
+	EventCommentCreated        = "comment.created"
+	EventCommentUpdated        = "comment.updated"
+	EventUserSignedIn          = "user.signed_in"
+	EventUserSignInFailed      = "user.sign_in_failed"
+	EventUserSignedOut         = "user.signed_out"
+	EventUserCreated           = "user.created"
+	EventUserUpdated           = "user.updated"
+	EventUserDeleted           = "user.deleted"
+	EventTokenCreated          = "token.created"
+	EventTokenDeleted          = "token.deleted"
+	EventWebhookCreated        = "webhook.created"
+	EventWebhookUpdated        = "webhook.updated"
+	EventWebhookDeleted        = "webhook.deleted"
+	EventWebhookSecretRotated  = "webhook.secret_rotated"
+	EventWebhookDisabled       = "webhook.disabled"
+)
+
 // WebhookEvents lists the events a webhook may subscribe to.
 var WebhookEvents = []string{
 	EventEntryCreated, EventEntryUpdated, EventEntryDeleted, EventEntrySubmitted, EventEntryWithdrawn,
@@ -45,6 +70,75 @@ type OutboxEvent struct {
 	ActorID    string    `gorm:"not null"`
 	Data       string    `gorm:"type:jsonb;not null"`
 	OccurredAt time.Time `gorm:"not null"`
+	Subject    string    `gorm:"not null"` // a label of the object (an entry's title, a file's name, an email)
+	Summary    string    `gorm:"not null"` // what changed, in words (field names, never values of secrets)
+	IP         string    `gorm:"column:ip;not null"`
+	RequestID  string    `gorm:"not null"`
+}
+
+// AuditRecord is one line of the append-only audit log (see audit/).
+type AuditRecord struct {
+	ID         string    `gorm:"primaryKey"` // the event's id
+	At         time.Time `gorm:"not null"`
+	ActorID    string    `gorm:"not null"`
+	ActorName  string    `gorm:"not null"` // as it was at the time
+	Action     string    `gorm:"not null"` // the event type
+	ObjectType string    `gorm:"not null"`
+	ObjectID   string    `gorm:"not null"`
+	Summary    string    `gorm:"not null"`
+	IP         string    `gorm:"column:ip;not null"`
+	RequestID  string    `gorm:"not null"`
+}
+
+// Notification is one in-app message to one user about one entry.
+type Notification struct {
+	ID         string     `gorm:"primaryKey"`
+	UserID     string     `gorm:"not null"`
+	Kind       string     `gorm:"not null"` // NotifyComment, NotifyMention, …
+	EntryID    string     `gorm:"not null"`
+	EntryTitle string     `gorm:"not null"`
+	ActorID    string     `gorm:"not null"`
+	At         time.Time  `gorm:"not null"`
+	ReadAt     *time.Time ``
+}
+
+// Kinds of notification.
+const (
+	NotifyComment          = "comment"
+	NotifyMention          = "mention"
+	NotifySubmitted        = "submitted"
+	NotifyChangesRequested = "changes_requested"
+	NotifyApproved         = "approved"
+	NotifyPublished        = "published"
+	NotifyScheduleFailed   = "schedule_failed"
+)
+
+// ObjAudit and ObjNotifications are policy objects: the audit log (admin
+// only) and one's own notifications (every role).
+const (
+	ObjAudit         = "audit"
+	ObjNotifications = "notifications"
+)
+
+// RequestInfo says where a change came from, for the audit log.
+type RequestInfo struct {
+	IP, ID string
+}
+
+type requestKey struct{}
+
+// WithRequest returns ctx carrying r (the server sets it per request).
+func WithRequest(ctx context.Context, r RequestInfo) context.Context {
+	return context.WithValue(ctx, requestKey{}, r)
+}
+
+// RequestFrom returns the request info carried by ctx, if any.
+func RequestFrom(ctx context.Context) RequestInfo {
+	if ctx == nil {
+		return RequestInfo{}
+	}
+	r, _ := ctx.Value(requestKey{}).(RequestInfo)
+	return r
 }
 
 // Webhook is a subscription: events of the listed types (and, when Types is

@@ -161,6 +161,7 @@ type deliveryCache struct {
 type cachedAnswer struct {
 	body []byte
 	etag string
+	tags string // the Cache-Tag header: the type and every entry in the answer
 }
 
 // The cache holds at most this many bytes of answers (a query string chosen
@@ -276,15 +277,17 @@ func (s *Server) deliver(c echo.Context) error {
 // answer runs a delivery query and encodes the answer with its ETag.
 func (s *Server) answer(ctx context.Context, t *models.ContentType, q content.DeliveryQuery) (cachedAnswer, error) {
 	var payload any
+	var items []content.Item
 	if q.Slug != "" {
 		item, err := s.content.DeliverOne(ctx, t, q)
 		if err != nil {
 			return cachedAnswer{}, err
 		}
-		payload = map[string]any{"data": item}
+		payload, items = map[string]any{"data": item}, []content.Item{item}
 	} else {
-		items, total, err := s.content.Deliver(ctx, t, q)
-		if err != nil {
+		var total int64
+		var err error
+		if items, total, err = s.content.Deliver(ctx, t, q); err != nil {
 			return cachedAnswer{}, err
 		}
 		payload = map[string]any{"data": items, "meta": listMeta{Total: total, Limit: q.Limit, Offset: q.Offset}}
@@ -294,7 +297,7 @@ func (s *Server) answer(ctx context.Context, t *models.ContentType, q content.De
 		return cachedAnswer{}, err
 	}
 	sum := sha256.Sum256(body)
-	return cachedAnswer{body: body, etag: `"` + hex.EncodeToString(sum[:12]) + `"`}, nil
+	return cachedAnswer{body: body, etag: `"` + hex.EncodeToString(sum[:12]) + `"`, tags: cacheTags(t.Key, items)}, nil
 }
 
 // deliveryType finds a content type, from the cache while nothing changed.
@@ -319,9 +322,25 @@ func (s *Server) deliveryType(c echo.Context, gen uint64, key string) (*models.C
 	return t, nil
 }
 
-// writeTagged sends an answer with its ETag, or 304 when the client has it.
+// cacheTags names what an answer shows, for CDNs that purge by tag: the
+// type ("type:post") and each entry ("entry:<id>"). A webhook receiver
+// purges "entry:<id>" on entry.published/unpublished, "type:post" on lists.
+// (Entry ids are UUIDs: no commas or spaces to escape.)
+func cacheTags(typ string, items []content.Item) string {
+	tags := make([]string, 0, len(items)+1)
+	tags = append(tags, "type:"+typ)
+	for _, it := range items {
+		if id, ok := it["id"].(string); ok {
+			tags = append(tags, "entry:"+id)
+		}
+	}
+	return strings.Join(tags, ",")
+}
+
+// writeTagged sends an answer with its ETag and Cache-Tag, or 304 when the client has it.
 func writeTagged(c echo.Context, a cachedAnswer) error {
 	c.Response().Header().Set("ETag", a.etag)
+	c.Response().Header().Set("Cache-Tag", a.tags)
 	if etagMatches(c.Request().Header.Get("If-None-Match"), a.etag) {
 		return c.NoContent(http.StatusNotModified)
 	}

@@ -2,6 +2,7 @@ package server
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -9,21 +10,26 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"net/textproto"
 	"net/url"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 	"unicode"
 
 	"github.com/loamcms/cms/accounts"
+	"github.com/loamcms/cms/audit"
 	"github.com/loamcms/cms/content"
 	"github.com/loamcms/cms/internal/changes"
 	"github.com/loamcms/cms/internal/database"
+	"github.com/loamcms/cms/internal/outbox"
 	"github.com/loamcms/cms/internal/storetest"
 	"github.com/loamcms/cms/media"
 	"github.com/loamcms/cms/models"
 	"github.com/loamcms/cms/policies"
+	"github.com/loamcms/cms/webhooks"
 )
 
 // testSecret signs access tokens in tests.
@@ -37,6 +43,7 @@ type env struct {
 	media    *media.Service
 	store    media.Store
 	srv      *Server
+	outbox   *outbox.Outbox
 	logs     *lockedWriter
 }
 
@@ -87,8 +94,31 @@ func newEnvWith(t *testing.T, db *database.DB, authz models.Authorizer, opts ...
 		cfg.media.TempDir = t.TempDir()
 	}
 	med := media.New(db.DB, cfg.store, authz, cfg.media)
-	srv := New(cfg.server, Deps{Accounts: acc, Content: cnt, Media: med, Ping: sqlDB.PingContext, Gen: feed.Gen, Log: log})
-	return &env{t: t, db: db, accounts: acc, media: med, store: cfg.store, srv: srv, logs: logs}
+	ob, err := outbox.New(db, outbox.Config{Logger: log, PollInterval: 20 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Tests' receivers listen on loopback.
+	hooks := webhooks.New(ob, authz, webhooks.Guard{Allow: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}}, webhooks.Config{})
+	aud := audit.New(ob, authz, audit.Config{})
+	srv := New(cfg.server, Deps{Accounts: acc, Content: cnt, Media: med, Webhooks: hooks, Audit: aud,
+		Ping: sqlDB.PingContext, Gen: feed.Gen, Log: log})
+	return &env{t: t, db: db, accounts: acc, media: med, store: cfg.store, srv: srv, outbox: ob, logs: logs}
+}
+
+// startOutbox runs the env's event dispatch and deliveries (webhooks, the
+// audit log, notifications) until the test ends. Without it events are
+// recorded but nothing consumes them.
+func (e *env) startOutbox() {
+	e.t.Helper()
+	if err := e.outbox.Start(context.Background()); err != nil {
+		e.t.Fatal(err)
+	}
+	e.t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_ = e.outbox.Stop(ctx)
+	})
 }
 
 // lockedWriter lets background work (index builds) log while a test reads.

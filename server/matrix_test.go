@@ -9,12 +9,15 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"gorm.io/gorm"
 
 	"github.com/loamcms/cms/internal/database"
 	"github.com/loamcms/cms/internal/dbtest"
 	"github.com/loamcms/cms/internal/mediatest"
+	"github.com/loamcms/cms/internal/outbox"
 	"github.com/loamcms/cms/models"
 	"github.com/loamcms/cms/policies"
+	"github.com/loamcms/cms/webhooks"
 )
 
 // matrixRoles are the columns of the authorization matrix.
@@ -88,6 +91,22 @@ var plainRoutes = map[string]plainRow{
 	"POST /api/media": {want: [4]int{401, 201, 403, 201}, body: func(*matrixFixture) any {
 		return upload{filename: "new.png", data: mediatest.PNG(8, 8)}
 	}},
+	"GET /api/webhooks": {want: [4]int{401, 403, 403, 200}},
+	"POST /api/webhooks": {want: [4]int{401, 403, 403, 201}, body: func(*matrixFixture) any {
+		return map[string]any{"name": "Site", "url": "http://127.0.0.1:9/hook", "events": []string{"entry.published"}}
+	}},
+	"GET /api/webhooks/:id": {want: [4]int{401, 403, 403, 200}},
+	"PATCH /api/webhooks/:id": {want: [4]int{401, 403, 403, 200}, body: func(*matrixFixture) any {
+		return map[string]any{"name": "Renamed"}
+	}},
+	"DELETE /api/webhooks/:id":                              {want: [4]int{401, 403, 403, 204}},
+	"POST /api/webhooks/:id/rotate-secret":                  {want: [4]int{401, 403, 403, 200}},
+	"POST /api/webhooks/:id/test":                           {want: [4]int{401, 403, 403, 202}},
+	"GET /api/webhooks/:id/deliveries":                      {want: [4]int{401, 403, 403, 200}},
+	"POST /api/webhooks/:id/deliveries/:delivery/redeliver": {want: [4]int{401, 403, 403, 202}},
+	"GET /api/audit":                                        {want: [4]int{401, 403, 403, 200}},
+	"GET /api/notifications":                                {want: [4]int{401, 200, 200, 200}},
+	"POST /api/notifications/read":                          {want: [4]int{401, 204, 204, 204}},
 }
 
 func newTypeBody(f *matrixFixture) any {
@@ -201,6 +220,37 @@ func (f *matrixFixture) insertToken(t *testing.T) string {
 		t.Fatal(err)
 	}
 	return tok.ID
+}
+
+// insertWebhook adds a subscription (pointing nowhere) and returns its id.
+func (f *matrixFixture) insertWebhook(t *testing.T) string {
+	now := time.Now().UTC()
+	w := models.Webhook{ID: uuid.Must(uuid.NewV7()).String(), Name: "cell", URL: "http://127.0.0.1:9/hook",
+		Events: `["entry.published"]`, Types: "[]", Enabled: true, Secret: webhooks.NewSecret(), CreatedBy: f.editor,
+		CreatedAt: now, UpdatedAt: now}
+	if err := f.env.db.Create(&w).Error; err != nil {
+		t.Fatal(err)
+	}
+	return w.ID
+}
+
+// insertDelivery logs a failed attempt of a ping to the webhook.
+func (f *matrixFixture) insertDelivery(t *testing.T, hook string) string {
+	var id string
+	err := f.env.db.Transaction(func(tx *gorm.DB) error {
+		e, err := outbox.Store(tx, outbox.Event{Type: models.EventPing, ObjectType: models.ObjWebhooks, ObjectID: hook})
+		if err != nil {
+			return err
+		}
+		d := models.WebhookDelivery{ID: uuid.Must(uuid.NewV7()).String(), WebhookID: hook, EventID: e.ID, Event: e.Type,
+			StatusCode: 500, Attempt: 1, CreatedAt: time.Now().UTC()}
+		id = d.ID
+		return tx.Create(&d).Error
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id
 }
 
 // insertComment adds a comment by author on an entry.
@@ -350,6 +400,11 @@ func (f *matrixFixture) run(t *testing.T, policy string, cells []cell) []string 
 			if strings.Contains(path, ":comment") {
 				entry, _ := f.insertEntry(t, f.editor, models.StatusDraft)
 				path = strings.Replace(strings.Replace(path, ":id", entry, 1), ":comment", f.insertComment(t, entry, f.editor), 1)
+			}
+			if strings.Contains(path, "/webhooks/:id") {
+				hook := f.insertWebhook(t)
+				path = strings.Replace(path, ":id", hook, 1)
+				path = strings.Replace(path, ":delivery", f.insertDelivery(t, hook), 1)
 			}
 			if strings.Contains(path, "/tokens/:id") {
 				path = strings.Replace(path, ":id", f.insertToken(t), 1)

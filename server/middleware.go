@@ -126,6 +126,17 @@ func noStore(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
+// requestInfo puts the client's address and the request id into the
+// request's context, where the outbox reads them for the audit log.
+func requestInfo(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		r := c.Request()
+		info := models.RequestInfo{IP: c.RealIP(), ID: c.Response().Header().Get(echo.HeaderXRequestID)}
+		c.SetRequest(r.WithContext(models.WithRequest(r.Context(), info)))
+		return next(c)
+	}
+}
+
 const principalKey = "principal"
 
 // requireUser authenticates the bearer access token and stores the principal.

@@ -9,7 +9,7 @@ import (
 func (s *Server) routes() {
 	e := s.echo
 	e.Pre(headAsGet)
-	e.Use(restoreHead, middleware.RequestID(), s.logRequests(), s.recoverPanics(), securityHeaders, noStore, rejectNUL, s.limitBody)
+	e.Use(restoreHead, middleware.RequestID(), requestInfo, s.logRequests(), s.recoverPanics(), securityHeaders, noStore, rejectNUL, s.limitBody)
 
 	// Operations.
 	e.GET("/healthz", s.healthz)
@@ -84,6 +84,20 @@ func (s *Server) routes() {
 	api.DELETE("/tokens/:id", s.deleteToken, user)
 	api.GET("/content/:type", s.deliver)
 	api.GET("/content/:type/:slug", s.deliver)
+
+	// Webhooks (admin), the audit log (admin) and one's own notifications.
+	api.GET("/webhooks", s.listWebhooks, user)
+	api.POST("/webhooks", s.createWebhook, user)
+	api.GET("/webhooks/:id", s.getWebhook, user)
+	api.PATCH("/webhooks/:id", s.updateWebhook, user)
+	api.DELETE("/webhooks/:id", s.deleteWebhook, user)
+	api.POST("/webhooks/:id/rotate-secret", s.rotateWebhookSecret, user)
+	api.POST("/webhooks/:id/test", s.testWebhook, user)
+	api.GET("/webhooks/:id/deliveries", s.listDeliveries, user)
+	api.POST("/webhooks/:id/deliveries/:delivery/redeliver", s.redeliver, user)
+	api.GET("/audit", s.listAudit, user)
+	api.GET("/notifications", s.listNotifications, user)
+	api.POST("/notifications/read", s.readNotifications, user)
 
 	// The admin UI.
 	s.mountAdmin()

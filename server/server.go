@@ -10,8 +10,10 @@ import (
 	"golang.org/x/sync/singleflight"
 
 	"github.com/loamcms/cms/accounts"
+	"github.com/loamcms/cms/audit"
 	"github.com/loamcms/cms/content"
 	"github.com/loamcms/cms/media"
+	"github.com/loamcms/cms/webhooks"
 )
 
 // Options are the HTTP-level settings.
@@ -27,6 +29,8 @@ type Deps struct {
 	Accounts *accounts.Service
 	Content  *content.Service
 	Media    *media.Service
+	Webhooks *webhooks.Service
+	Audit    *audit.Service
 	Ping     func(context.Context) error // database reachability, for /readyz
 	Gen      func() uint64               // changes so far (internal/changes): cached answers of an older count are stale
 	Log      *slog.Logger
@@ -38,6 +42,8 @@ type Server struct {
 	accounts *accounts.Service
 	content  *content.Service
 	media    *media.Service
+	webhooks *webhooks.Service
+	audit    *audit.Service
 	ping     func(context.Context) error
 	gen      func() uint64
 	answers  deliveryCache
@@ -54,7 +60,7 @@ func New(opt Options, deps Deps) *Server {
 	e := echo.New()
 	e.HideBanner = true
 	e.HidePort = true
-	s := &Server{echo: e, accounts: deps.Accounts, content: deps.Content, media: deps.Media, ping: deps.Ping, gen: deps.Gen, log: deps.Log, opt: opt}
+	s := &Server{echo: e, accounts: deps.Accounts, content: deps.Content, media: deps.Media, webhooks: deps.Webhooks, audit: deps.Audit, ping: deps.Ping, gen: deps.Gen, log: deps.Log, opt: opt}
 	e.HTTPErrorHandler = s.errorHandler
 	e.IPExtractor = clientIP(opt.TrustedProxies)
 	s.routes()

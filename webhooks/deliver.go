@@ -155,9 +155,12 @@ func (w *deliverWorker) Work(ctx context.Context, job *river.Job[DeliverArgs]) e
 				return err
 			}
 		}
-		if disable != "" {
-			return tx.Model(&models.Webhook{}).Where("id = ?", hook.ID).Updates(map[string]any{
-				"enabled": false, "disabled_reason": disable, "updated_at": now}).Error
+		if disable != "" && hook.Enabled {
+			if err := tx.Model(&models.Webhook{}).Where("id = ?", hook.ID).Updates(map[string]any{
+				"enabled": false, "disabled_reason": disable, "updated_at": now}).Error; err != nil {
+				return err
+			}
+			return s.record(tx, models.Principal{System: true}, models.EventWebhookDisabled, hook, disable)
 		}
 		return nil
 	})

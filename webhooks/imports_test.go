@@ -9,10 +9,10 @@ import (
 	"testing"
 )
 
-// webhooks reads the outbox and speaks models; it never imports a service
+// webhooks and audit read the outbox and speak models; it never imports a service
 // package or a transport (DESIGN.md, dependency direction).
 func TestImportsStayBelowServices(t *testing.T) {
-	for _, dir := range []string{".", "../internal/outbox"} {
+	for _, dir := range []string{".", "../internal/outbox", "../audit"} {
 		files, _ := filepath.Glob(filepath.Join(dir, "*.go"))
 		for _, f := range files {
 			if strings.HasSuffix(f, "_test.go") {
@@ -24,7 +24,7 @@ func TestImportsStayBelowServices(t *testing.T) {
 			}
 			for _, imp := range file.Imports {
 				p, _ := strconv.Unquote(imp.Path.Value)
-				for _, bad := range []string{"/content", "/server", "/media", "/accounts", "/audit", "/delivery"} {
+				for _, bad := range []string{"/content", "/server", "/media", "/accounts", "/audit", "/delivery", "/webhooks"} {
 					if strings.HasPrefix(p, "github.com/loamcms/cms"+bad) {
 						t.Errorf("%s imports %s", f, p)
 					}

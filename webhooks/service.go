@@ -235,7 +235,13 @@ func (s *Service) Create(ctx context.Context, p models.Principal, in Input) (Vie
 	if err := s.validate(&w, in, true); err != nil {
 		return View{}, err
 	}
-	if err := s.db.WithContext(ctx).Create(&w).Error; err != nil {
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Create(&w).Error; err != nil {
+			return err
+		}
+		return s.record(tx, p, models.EventWebhookCreated, w, "url, events "+strings.Join(strs(w.Events), " "))
+	})
+	if err != nil {
 		return View{}, err
 	}
 	v := view(w)
@@ -257,10 +263,16 @@ func (s *Service) Update(ctx context.Context, p models.Principal, id string, in 
 		return View{}, err
 	}
 	w.UpdatedAt = s.now()
-	err = s.db.WithContext(ctx).Model(&models.Webhook{}).Where("id = ?", id).Updates(map[string]any{
-		"name": w.Name, "url": w.URL, "events": w.Events, "types": w.Types, "enabled": w.Enabled,
-		"disabled_reason": w.DisabledReason, "failing_since": w.FailingSince, "updated_at": w.UpdatedAt,
-	}).Error
+	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		err := tx.Model(&models.Webhook{}).Where("id = ?", id).Updates(map[string]any{
+			"name": w.Name, "url": w.URL, "events": w.Events, "types": w.Types, "enabled": w.Enabled,
+			"disabled_reason": w.DisabledReason, "failing_since": w.FailingSince, "updated_at": w.UpdatedAt,
+		}).Error
+		if err != nil {
+			return err
+		}
+		return s.record(tx, p, models.EventWebhookUpdated, w, changedInput(in))
+	})
 	if err != nil {
 		return View{}, err
 	}
@@ -276,14 +288,16 @@ func (s *Service) Delete(ctx context.Context, p models.Principal, id string) err
 		if err := tx.Where("webhook_id = ?", id).Delete(&models.WebhookDelivery{}).Error; err != nil {
 			return err
 		}
-		res := tx.Where("id = ?", id).Delete(&models.Webhook{})
-		if res.Error != nil {
-			return res.Error
-		}
-		if res.RowsAffected == 0 {
+		var w models.Webhook
+		if err := tx.Where("id = ?", id).Take(&w).Error; errors.Is(err, gorm.ErrRecordNotFound) {
 			return notFound()
+		} else if err != nil {
+			return err
 		}
-		return nil
+		if err := tx.Where("id = ?", id).Delete(&models.Webhook{}).Error; err != nil {
+			return err
+		}
+		return s.record(tx, p, models.EventWebhookDeleted, w, "")
 	})
 }
 
@@ -300,10 +314,16 @@ func (s *Service) RotateSecret(ctx context.Context, p models.Principal, id strin
 	now := s.now()
 	until := now.Add(Overlap)
 	w.PreviousSecret, w.PreviousSecretUntil, w.Secret, w.UpdatedAt = w.Secret, &until, NewSecret(), now
-	err = s.db.WithContext(ctx).Model(&models.Webhook{}).Where("id = ?", id).Updates(map[string]any{
-		"secret": w.Secret, "previous_secret": w.PreviousSecret, "previous_secret_until": w.PreviousSecretUntil,
-		"updated_at": now,
-	}).Error
+	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		err := tx.Model(&models.Webhook{}).Where("id = ?", id).Updates(map[string]any{
+			"secret": w.Secret, "previous_secret": w.PreviousSecret, "previous_secret_until": w.PreviousSecretUntil,
+			"updated_at": now,
+		}).Error
+		if err != nil {
+			return err
+		}
+		return s.record(tx, p, models.EventWebhookSecretRotated, w, "the previous secret signs too until "+until.Format(time.RFC3339))
+	})
 	if err != nil {
 		return View{}, err
 	}
@@ -376,6 +396,27 @@ func (s *Service) Redeliver(ctx context.Context, p models.Principal, id, deliver
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		return s.enqueue(tx, DeliverArgs{WebhookID: id, EventID: d.EventID, Manual: uuid.NewString()})
 	})
+}
+
+// record writes the event of a change to a subscription (for the audit log;
+// webhooks cannot subscribe to these). Never the secret.
+func (s *Service) record(tx *gorm.DB, p models.Principal, event string, w models.Webhook, summary string) error {
+	return s.ob.Record(tx, outbox.Event{Type: event, ObjectType: models.ObjWebhooks, ObjectID: w.ID,
+		ActorID: p.UserID, Subject: w.Name, Summary: summary,
+		Data: map[string]any{"id": w.ID, "name": w.Name, "url": w.URL}})
+}
+
+// changedInput names the fields a patch sets.
+func changedInput(in Input) string {
+	var f []string
+	for name, set := range map[string]bool{"name": in.Name != nil, "url": in.URL != nil, "events": in.Events != nil,
+		"types": in.Types != nil, "enabled": in.Enabled != nil} {
+		if set {
+			f = append(f, name)
+		}
+	}
+	slices.Sort(f)
+	return strings.Join(f, ", ")
 }
 
 // subscribed reports whether w wants e.

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Config is everything `cms serve` needs to know.
@@ -29,6 +30,10 @@ type Config struct {
 	TrustedProxies []*net.IPNet
 	PublicURL      string
 	SelfApproval   bool // an admin may approve their own revisions: one-person sites only
+	// WebhookAllowPrivate opens private networks to webhooks: "true" or CIDRs
+	// (webhooks.ParseAllow reads it).
+	WebhookAllowPrivate string
+	AuditRetention      time.Duration // how long audit records are kept
 }
 
 // envOr returns the environment variable name, or def when it is unset.
@@ -50,6 +55,8 @@ func Register(fs *flag.FlagSet) *Flags {
 	fs.StringVar(&f.MaxUpload, "max-upload", envOr("CMS_MAX_UPLOAD", "50MiB"), "upload limit of one file, e.g. 50MiB (CMS_MAX_UPLOAD)")
 	fs.StringVar(&f.StorageURL, "storage-url", envOr("CMS_STORAGE_URL", ""), "where media live: file://PATH or s3://BUCKET?endpoint=http://HOST:PORT&region=… (CMS_STORAGE_URL; default file://DATA_DIR/media; S3 keys from CMS_S3_ACCESS_KEY, CMS_S3_SECRET_KEY)")
 	fs.StringVar(&f.TrustedProxies, "trusted-proxies", envOr("CMS_TRUSTED_PROXIES", ""), "comma-separated CIDRs of reverse proxies whose X-Forwarded-For is believed (CMS_TRUSTED_PROXIES; default none)")
+	fs.StringVar(&f.WebhookAllowPrivate, "webhook-allow-private", envOr("CMS_WEBHOOK_ALLOW_PRIVATE", ""), "let webhooks reach private networks: true, or comma-separated CIDRs (CMS_WEBHOOK_ALLOW_PRIVATE; default none)")
+	fs.StringVar(&f.AuditRetention, "audit-retention", envOr("CMS_AUDIT_RETENTION", "365d"), "how long audit records are kept, e.g. 365d or 2160h (CMS_AUDIT_RETENTION)")
 	fs.StringVar(&f.PublicURL, "public-url", envOr("CMS_PUBLIC_URL", ""), "base URL people reach the CMS at, used in printed links (CMS_PUBLIC_URL; default http://localhost:PORT)")
 	selfApproval, _ := strconv.ParseBool(envOr("CMS_SELF_APPROVAL", "false"))
 	fs.BoolVar(&f.SelfApproval, "self-approval", selfApproval, "let an admin approve their own revisions, for one-person sites (CMS_SELF_APPROVAL)")
@@ -59,6 +66,7 @@ func Register(fs *flag.FlagSet) *Flags {
 // Flags holds the raw flag values until Finish turns them into a Config.
 type Flags struct {
 	Addr, DatabaseURL, DataDir, MaxBody, MaxUpload, StorageURL, TrustedProxies, PublicURL string
+	WebhookAllowPrivate, AuditRetention                                                   string
 	SelfApproval                                                                          bool
 }
 
@@ -66,17 +74,18 @@ type Flags struct {
 // (secrets stay out of the process list).
 func (f *Flags) Finish() (*Config, error) {
 	c := &Config{
-		Addr:          f.Addr,
-		DatabaseURL:   f.DatabaseURL,
-		DataDir:       f.DataDir,
-		JWTSecret:     os.Getenv("CMS_JWT_SECRET"),
-		AdminEmail:    os.Getenv("CMS_ADMIN_EMAIL"),
-		AdminPassword: os.Getenv("CMS_ADMIN_PASSWORD"),
-		PublicURL:     strings.TrimRight(f.PublicURL, "/"),
-		SelfApproval:  f.SelfApproval,
-		StorageURL:    f.StorageURL,
-		S3AccessKey:   os.Getenv("CMS_S3_ACCESS_KEY"),
-		S3SecretKey:   os.Getenv("CMS_S3_SECRET_KEY"),
+		Addr:                f.Addr,
+		DatabaseURL:         f.DatabaseURL,
+		DataDir:             f.DataDir,
+		JWTSecret:           os.Getenv("CMS_JWT_SECRET"),
+		AdminEmail:          os.Getenv("CMS_ADMIN_EMAIL"),
+		AdminPassword:       os.Getenv("CMS_ADMIN_PASSWORD"),
+		PublicURL:           strings.TrimRight(f.PublicURL, "/"),
+		SelfApproval:        f.SelfApproval,
+		WebhookAllowPrivate: f.WebhookAllowPrivate,
+		StorageURL:          f.StorageURL,
+		S3AccessKey:         os.Getenv("CMS_S3_ACCESS_KEY"),
+		S3SecretKey:         os.Getenv("CMS_S3_SECRET_KEY"),
 	}
 	if c.StorageURL == "" {
 		c.StorageURL = "file://" + filepath.ToSlash(filepath.Join(c.DataDir, "media"))
@@ -91,6 +100,9 @@ func (f *Flags) Finish() (*Config, error) {
 	if c.MaxUpload, err = ParseSize(f.MaxUpload); err != nil {
 		return nil, fmt.Errorf("CMS_MAX_UPLOAD: %w", err)
 	}
+	if c.AuditRetention, err = ParseDays(f.AuditRetention); err != nil {
+		return nil, fmt.Errorf("CMS_AUDIT_RETENTION: %w", err)
+	}
 	if c.TrustedProxies, err = parseCIDRs(f.TrustedProxies); err != nil {
 		return nil, fmt.Errorf("CMS_TRUSTED_PROXIES: %w", err)
 	}
@@ -102,6 +114,23 @@ func (f *Flags) Finish() (*Config, error) {
 		c.PublicURL = "http://localhost:" + port
 	}
 	return c, nil
+}
+
+// ParseDays reads a duration in days ("365d") or as Go writes it ("2160h").
+func ParseDays(s string) (time.Duration, error) {
+	s = strings.TrimSpace(s)
+	if n, ok := strings.CutSuffix(s, "d"); ok {
+		days, err := strconv.Atoi(n)
+		if err != nil || days <= 0 {
+			return 0, fmt.Errorf("%q is not a positive number of days such as 365d", s)
+		}
+		return time.Duration(days) * 24 * time.Hour, nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("%q is not a positive duration such as 365d or 2160h", s)
+	}
+	return d, nil
 }
 
 // ParseSize reads a byte size such as "2MiB", "512KiB", "1MB" or "4096".

@@ -100,18 +100,32 @@ func (d *DB) Migrate(ctx context.Context) ([]int64, error) {
 	if err != nil {
 		return nil, err
 	}
-	if d.path != "" {
-		lock, err := os.OpenFile(d.path+".migrate-lock", os.O_CREATE|os.O_RDWR, 0o600)
-		if err != nil {
-			return nil, fmt.Errorf("database: %w", err)
-		}
-		defer lock.Close()
-		if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX); err != nil {
-			return nil, fmt.Errorf("database: lock for migrations: %w", err)
-		}
-		defer syscall.Flock(int(lock.Fd()), syscall.LOCK_UN)
+	var applied []int64
+	err = d.MigrationLock(func() error {
+		applied, err = migrations.Up(ctx, sqlDB, d.Dialect)
+		return err
+	})
+	return applied, err
+}
+
+// MigrationLock runs fn while holding, on SQLite, the exclusive lock file
+// beside the database that serialises migrating processes (River's own
+// migrations take it too). On PostgreSQL it just runs fn: the migrators
+// lock there themselves.
+func (d *DB) MigrationLock(fn func() error) error {
+	if d.path == "" {
+		return fn()
 	}
-	return migrations.Up(ctx, sqlDB, d.Dialect)
+	lock, err := os.OpenFile(d.path+".migrate-lock", os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		return fmt.Errorf("database: %w", err)
+	}
+	defer lock.Close()
+	if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX); err != nil {
+		return fmt.Errorf("database: lock for migrations: %w", err)
+	}
+	defer syscall.Flock(int(lock.Fd()), syscall.LOCK_UN)
+	return fn()
 }
 
 // Close releases the connection pool.

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/loamcms/cms/internal/database"
+	"github.com/loamcms/cms/internal/outbox"
 	"github.com/loamcms/cms/migrations"
 )
 
@@ -58,6 +59,11 @@ func Open(t testing.TB, dialect string) *database.DB {
 	urls.Store(db, url)
 	if _, err := db.Migrate(context.Background()); err != nil {
 		t.Fatalf("dbtest: migrate %s: %v", dialect, err)
+	}
+	// Services write events and their jobs in their transactions, as in
+	// serve: River's tables must exist (jobs run only where a test starts an outbox).
+	if err := outbox.Migrate(context.Background(), db); err != nil {
+		t.Fatalf("dbtest: %v", err)
 	}
 	return db
 }

@@ -19,6 +19,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
@@ -46,6 +47,10 @@ type Event struct {
 	ActorID    string
 	Data       any
 	OccurredAt time.Time
+	Subject    string // a label of the object: an entry's title, a file's name, an email
+	Summary    string // what changed, in words; never a secret
+	IP         string // filled by Store from the transaction's context (models.WithRequest)
+	RequestID  string
 }
 
 // ContentType returns the content type key of an entry event's ObjectType
@@ -74,7 +79,8 @@ func (e Event) RawData() json.RawMessage {
 
 func fromRow(r models.OutboxEvent) Event {
 	return Event{ID: r.ID, Type: r.Type, ObjectType: r.ObjectType, ObjectID: r.ObjectID, ActorID: r.ActorID,
-		Data: json.RawMessage(r.Data), OccurredAt: r.OccurredAt}
+		Data: json.RawMessage(r.Data), OccurredAt: r.OccurredAt, Subject: r.Subject, Summary: r.Summary,
+		IP: r.IP, RequestID: r.RequestID}
 }
 
 // Load reads a stored event.
@@ -98,15 +104,26 @@ func Store(tx *gorm.DB, e Event) (Event, error) {
 	if e.OccurredAt.IsZero() {
 		e.OccurredAt = time.Now().UTC().Truncate(time.Microsecond)
 	}
+	if len(e.Summary) > maxSummary {
+		e.Summary = strings.ToValidUTF8(e.Summary[:maxSummary], "") + "…"
+	}
+	if e.IP == "" && e.RequestID == "" {
+		req := models.RequestFrom(tx.Statement.Context)
+		e.IP, e.RequestID = req.IP, req.ID
+	}
 	raw := e.RawData()
 	e.Data = raw
 	row := models.OutboxEvent{ID: e.ID, Type: e.Type, ObjectType: e.ObjectType, ObjectID: e.ObjectID,
-		ActorID: e.ActorID, Data: string(raw), OccurredAt: e.OccurredAt}
+		ActorID: e.ActorID, Data: string(raw), OccurredAt: e.OccurredAt, Subject: e.Subject, Summary: e.Summary,
+		IP: e.IP, RequestID: e.RequestID}
 	if err := tx.Create(&row).Error; err != nil {
 		return e, fmt.Errorf("outbox: %w", err)
 	}
 	return e, nil
 }
+
+// maxSummary bounds an event's summary (a review comment can be long).
+const maxSummary = 500
 
 // DispatchArgs is the job that hands one event to the handlers.
 type DispatchArgs struct {
@@ -121,9 +138,9 @@ func (DispatchArgs) Kind() string { return "outbox.dispatch" }
 // database opened with New (any Outbox on it). A rolled-back transaction
 // leaves neither the event nor the job.
 func Record(tx *gorm.DB, e Event) error {
-	o := lookup(tx)
-	if o == nil {
-		return errors.New("outbox: no Outbox for this database (call outbox.New first)")
+	o, err := lookup(tx)
+	if err != nil {
+		return err
 	}
 	return o.Record(tx, e)
 }
@@ -200,11 +217,19 @@ type named struct {
 // *sql.DB under every session and transaction of one gorm.Open).
 var registry sync.Map // gorm.ConnPool → *Outbox
 
-func lookup(tx *gorm.DB) *Outbox {
+// lookup finds the Outbox of tx's database, or makes one (insert-only until
+// someone starts it) for a database that was opened without outbox.New, such
+// as a second instance in a test: recording needs only the tables.
+func lookup(tx *gorm.DB) (*Outbox, error) {
 	if o, ok := registry.Load(tx.Config.ConnPool); ok {
-		return o.(*Outbox)
+		return o.(*Outbox), nil
 	}
-	return nil
+	if _, ok := tx.Config.ConnPool.(*sql.DB); !ok {
+		return nil, errors.New("outbox: the database's pool is not a *sql.DB")
+	}
+	base := tx.Session(&gorm.Session{NewDB: true, Context: context.Background()})
+	base.Statement.ConnPool = tx.Config.ConnPool
+	return New(&database.DB{DB: base, Dialect: tx.Dialector.Name()}, Config{})
 }
 
 func driverFor(db *database.DB) (riverdriver.Driver[*sql.Tx], error) {
@@ -234,10 +259,12 @@ func Migrate(ctx context.Context, db *database.DB) error {
 	if err != nil {
 		return fmt.Errorf("outbox: %w", err)
 	}
-	if _, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
-		return fmt.Errorf("outbox: river migrations: %w", err)
-	}
-	return nil
+	return db.MigrationLock(func() error {
+		if _, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
+			return fmt.Errorf("outbox: river migrations: %w", err)
+		}
+		return nil
+	})
 }
 
 // New prepares the outbox of db (River's tables must exist: Migrate). Record
@@ -377,4 +404,11 @@ func Transaction(db *gorm.DB, fn func(tx *gorm.DB, after func(func())) error) er
 		h()
 	}
 	return nil
+}
+
+// Prune deletes events that occurred before cutoff (their dispatch and
+// deliveries are long done; the audit log keeps its own copy).
+func Prune(ctx context.Context, db *gorm.DB, cutoff time.Time) (int64, error) {
+	res := db.WithContext(ctx).Where("occurred_at < ?", cutoff).Delete(&models.OutboxEvent{})
+	return res.RowsAffected, res.Error
 }
