@@ -191,8 +191,12 @@ type Config struct {
 	PollInterval time.Duration // how often to look for new jobs, default 200 ms
 	RetryPolicy  river.ClientRetryPolicy
 	Logger       *slog.Logger
-	// JobTimeout bounds one job run, default 1 minute.
+	// JobTimeout bounds one job run, default 30 s (a worker may set its own).
 	JobTimeout time.Duration
+	// RescueAfter is when a job still marked running is taken for the work
+	// of a dead process (kill -9, a lost machine) and run again, default
+	// 1 minute; it must exceed every job's timeout.
+	RescueAfter time.Duration
 }
 
 // Outbox owns the River client of one database.
@@ -282,7 +286,10 @@ func New(db *database.DB, cfg Config) (*Outbox, error) {
 		cfg.PollInterval = 200 * time.Millisecond
 	}
 	if cfg.JobTimeout <= 0 {
-		cfg.JobTimeout = time.Minute
+		cfg.JobTimeout = 30 * time.Second
+	}
+	if cfg.RescueAfter <= 0 {
+		cfg.RescueAfter = time.Minute
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
@@ -326,7 +333,10 @@ func (o *Outbox) Start(ctx context.Context) error {
 		PollOnly:          true,
 		RetryPolicy:       o.cfg.RetryPolicy,
 		JobTimeout:        o.cfg.JobTimeout,
-		Logger:            o.cfg.Logger,
+		// River's default is an hour: far too long for a webhook that a
+		// killed process was sending.
+		RescueStuckJobsAfter: o.cfg.RescueAfter,
+		Logger:               o.cfg.Logger,
 	})
 	if err != nil {
 		return fmt.Errorf("outbox: %w", err)
