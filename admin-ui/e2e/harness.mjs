@@ -42,16 +42,17 @@ function freePort() {
 /**
  * startServer runs `cms serve` on a free port with an empty SQLite data
  * directory and no first admin configured, and resolves once /readyz answers
- * 200 and the one-time setup link has been printed.
+ * 200 and the one-time setup link has been printed. extraEnv adds variables
+ * (e.g. CMS_WEBHOOK_ALLOW_PRIVATE) after the inherited CMS_ ones are dropped.
  */
-export async function startServer() {
+export async function startServer(extraEnv = {}) {
   const bin = process.env.CMS_E2E_BIN;
   assert.ok(bin, "CMS_E2E_BIN is not set: run the tests with `npm run e2e`");
   const port = await freePort();
   const baseURL = `http://127.0.0.1:${port}`;
   const dataDir = mkdtempSync(join(tmpdir(), "cms-e2e-data-"));
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("CMS_")));
-  Object.assign(env, { CMS_DATA_DIR: dataDir, CMS_PUBLIC_URL: baseURL });
+  Object.assign(env, extraEnv, { CMS_DATA_DIR: dataDir, CMS_PUBLIC_URL: baseURL });
 
   const child = spawn(bin, ["serve", "--addr", `127.0.0.1:${port}`], { env, stdio: ["ignore", "pipe", "pipe"] });
   const killOnExit = () => child.kill("SIGKILL");

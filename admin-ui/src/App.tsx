@@ -12,9 +12,15 @@ import { Tokens } from "./pages/Tokens";
 import { Media } from "./pages/Media";
 import { Loading } from "./components/ui";
 import { ErrorBoundary } from "./components/ErrorBoundary";
+import { Bell } from "./components/Bell";
 
 // The editor carries the rich-text editor: load it when it is needed.
 const EntryEditor = lazy(() => import("./pages/EntryEditor"));
+// Admin screens of events (webhooks, the audit log): loaded when visited.
+const Webhooks = lazy(() => import("./pages/Webhooks").then((m) => ({ default: m.Webhooks })));
+const NewWebhook = lazy(() => import("./pages/Webhooks").then((m) => ({ default: m.NewWebhook })));
+const WebhookDetail = lazy(() => import("./pages/Webhooks").then((m) => ({ default: m.WebhookDetail })));
+const Audit = lazy(() => import("./pages/Audit").then((m) => ({ default: m.Audit })));
 
 export function App() {
   const { user, ready, signOut } = useAuth();
@@ -55,6 +61,10 @@ export function App() {
   else if (admin && (params = match("/content-types/:key", path))) page = <ContentTypeEditor typeKey={params.key ?? ""} />;
   else if (admin && path === "/users") page = <Users />;
   else if (admin && path === "/tokens") page = <Tokens />;
+  else if (admin && path === "/webhooks") page = <Webhooks />;
+  else if (admin && path === "/webhooks/new") page = <NewWebhook />;
+  else if (admin && (params = match("/webhooks/:id", path))) page = <WebhookDetail key={params.id} id={params.id ?? ""} />;
+  else if (admin && path === "/audit") page = <Audit />;
   else page = <NotFound />;
 
   const nav = [
@@ -66,6 +76,8 @@ export function App() {
           { to: "/content-types", label: "Content types" },
           { to: "/users", label: "Users" },
           { to: "/tokens", label: "API tokens" },
+          { to: "/webhooks", label: "Webhooks" },
+          { to: "/audit", label: "Audit log" },
         ]
       : []),
   ];
@@ -92,6 +104,7 @@ export function App() {
           </ul>
         </nav>
         <div className="me">
+          <Bell />
           <button type="button" className="secondary palette-button" onClick={() => setPalette(true)} aria-keyshortcuts="Control+K Meta+K">
             Go to… <span className="kbd" aria-hidden="true">Ctrl K</span>
           </button>
