@@ -9,6 +9,7 @@ import (
 	"github.com/google/uuid"
 	"gorm.io/gorm"
 
+	"github.com/loamcms/cms/internal/changes"
 	"github.com/loamcms/cms/models"
 )
 
@@ -22,15 +23,7 @@ type Options struct {
 	// Changes tells this instance and the others that something cached
 	// changed (a revoked API token); nil when there is only one instance
 	// and no cache to drop.
-	Changes Changes
-}
-
-// Changes is a counter of changes shared by every instance
-// (internal/changes.Feed). A cache filled at one Gen is stale at the next.
-type Changes interface {
-	Announce(tx *gorm.DB) error // inside the transaction that makes the change
-	Bump()                      // after it commits
-	Gen() uint64
+	Changes changes.Announcer
 }
 
 // Service implements accounts use-cases on a database.
@@ -41,7 +34,7 @@ type Service struct {
 	sessionTTL time.Duration
 	throttle   ThrottleLimits
 	now        func() time.Time
-	changes    Changes
+	changes    changes.Announcer
 	tokenCache tokenCache
 }
 
@@ -59,6 +52,9 @@ func New(db *gorm.DB, authz models.Authorizer, opt Options) *Service {
 	if opt.Now == nil {
 		opt.Now = time.Now
 	}
+	if opt.Changes == nil {
+		opt.Changes = changes.None
+	}
 	return &Service{
 		db:         db,
 		authz:      authz,
@@ -70,12 +66,7 @@ func New(db *gorm.DB, authz models.Authorizer, opt Options) *Service {
 	}
 }
 
-func (s *Service) gen() uint64 {
-	if s.changes == nil {
-		return 0
-	}
-	return s.changes.Gen()
-}
+func (s *Service) gen() uint64 { return s.changes.Gen() }
 
 func newID() string { return uuid.Must(uuid.NewV7()).String() }
 

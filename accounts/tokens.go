@@ -10,6 +10,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"github.com/loamcms/cms/internal/outbox"
 	"github.com/loamcms/cms/models"
 )
 
@@ -93,7 +94,7 @@ func (s *Service) DeleteToken(ctx context.Context, p models.Principal, id string
 	if !validID(id) {
 		return models.Errorf(models.CodeBadRequest, "%q is not a valid id", id)
 	}
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return outbox.Transaction(s.db.WithContext(ctx), func(tx *gorm.DB, after func(func())) error {
 		var t models.APIToken
 		if err := tx.Where("id = ?", id).Take(&t).Error; errors.Is(err, gorm.ErrRecordNotFound) {
 			return errTokenNotFound
@@ -106,15 +107,8 @@ func (s *Service) DeleteToken(ctx context.Context, p models.Principal, id string
 		if err := tokenEvent(tx, p, models.EventTokenDeleted, &t); err != nil {
 			return err
 		}
-		if s.changes != nil {
-			return s.changes.Announce(tx)
-		}
-		return nil
+		return s.changes.Changed(tx, after)
 	})
-	if err == nil && s.changes != nil {
-		s.changes.Bump()
-	}
-	return err
 }
 
 // tokenCache remembers verified tokens until anything changes (a token is

@@ -8,6 +8,7 @@ import (
 	"github.com/google/uuid"
 	"gorm.io/gorm"
 
+	"github.com/loamcms/cms/internal/changes"
 	"github.com/loamcms/cms/models"
 )
 
@@ -21,21 +22,10 @@ type Options struct {
 	Dialect string
 	// Changes hears of every change to what the delivery API shows, so that
 	// caches here and on other instances are dropped (internal/changes.Feed).
-	Changes Changes
+	Changes changes.Announcer
 	Now     func() time.Time
 	Log     *slog.Logger // default slog.Default()
 }
-
-// Changes announces changes that caches depend on.
-type Changes interface {
-	Announce(tx *gorm.DB) error // inside the transaction that makes the change
-	Bump()                      // after it commits
-}
-
-type noChanges struct{}
-
-func (noChanges) Announce(*gorm.DB) error { return nil }
-func (noChanges) Bump()                   {}
 
 // Service implements the content use-cases.
 type Service struct {
@@ -50,7 +40,7 @@ func New(db *gorm.DB, authz models.Authorizer, opt Options) *Service {
 		opt.Now = time.Now
 	}
 	if opt.Changes == nil {
-		opt.Changes = noChanges{}
+		opt.Changes = changes.None
 	}
 	if opt.Log == nil {
 		opt.Log = slog.Default()

@@ -12,6 +12,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"github.com/loamcms/cms/internal/outbox"
 	"github.com/loamcms/cms/models"
 )
 
@@ -61,21 +62,20 @@ func (s *Service) CreateType(ctx context.Context, p models.Principal, t models.C
 		return nil, err
 	}
 	t.CreatedAt, t.UpdatedAt = s.now(), s.now()
-	err := db.Transaction(func(tx *gorm.DB) error {
+	err := outbox.Transaction(db, func(tx *gorm.DB, after func(func())) error {
 		if err := tx.Create(&t).Error; err != nil {
 			return err
 		}
 		if err := typeEvent(tx, p, models.EventContentTypeCreated, &t, fmt.Sprintf("%d fields", len(t.Fields))); err != nil {
 			return err
 		}
-		return s.opt.Changes.Announce(tx) // the delivery API caches types, unknown ones too
+		return s.opt.Changes.Changed(tx, after) // the delivery API caches types, unknown ones too
 	})
 	if errors.Is(err, gorm.ErrDuplicatedKey) {
 		return nil, models.Errorf(models.CodeConflict, "a content type with key %q already exists", t.Key)
 	} else if err != nil {
 		return nil, err
 	}
-	s.opt.Changes.Bump()
 	s.buildIndexesLater(ctx, &t)
 	return &t, nil
 }
@@ -96,7 +96,7 @@ func (s *Service) UpdateType(ctx context.Context, p models.Principal, key string
 		return nil, err
 	}
 	var out *models.ContentType
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := outbox.Transaction(s.db.WithContext(ctx), func(tx *gorm.DB, after func(func())) error {
 		t, err := s.findType(tx, key)
 		if err != nil {
 			return err
@@ -144,13 +144,10 @@ func (s *Service) UpdateType(ctx context.Context, p models.Principal, key string
 		if err := typeEvent(tx, p, models.EventContentTypeUpdated, t, typeChanges(in, renames)); err != nil {
 			return err
 		}
-		return s.opt.Changes.Announce(tx)
+		return s.opt.Changes.Changed(tx, after)
 	})
-	if err == nil {
-		s.opt.Changes.Bump()
-		if in.Fields != nil {
-			s.buildIndexesLater(ctx, out)
-		}
+	if err == nil && in.Fields != nil {
+		s.buildIndexesLater(ctx, out)
 	}
 	return out, err
 }
@@ -160,7 +157,7 @@ func (s *Service) DeleteType(ctx context.Context, p models.Principal, key string
 	if err := s.can(p, objContentTypes, models.ActDelete); err != nil {
 		return err
 	}
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return outbox.Transaction(s.db.WithContext(ctx), func(tx *gorm.DB, after func(func())) error {
 		t, err := s.findType(tx, key)
 		if err != nil {
 			return err
@@ -189,12 +186,8 @@ func (s *Service) DeleteType(ctx context.Context, p models.Principal, key string
 		if err := typeEvent(tx, p, models.EventContentTypeDeleted, t, ""); err != nil {
 			return err
 		}
-		return s.opt.Changes.Announce(tx)
+		return s.opt.Changes.Changed(tx, after)
 	})
-	if err == nil {
-		s.opt.Changes.Bump()
-	}
-	return err
 }
 
 // checkType validates a content type definition, one message per field.

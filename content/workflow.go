@@ -9,6 +9,7 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
+	"github.com/loamcms/cms/internal/outbox"
 	"github.com/loamcms/cms/models"
 )
 
@@ -103,7 +104,7 @@ func (s *Service) Transition(ctx context.Context, p models.Principal, id string,
 	}
 	var out *EntryView
 	visible := false
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := outbox.Transaction(s.db.WithContext(ctx), func(tx *gorm.DB, after func(func())) error {
 		var e models.Entry
 		load := tx
 		if s.opt.Dialect == "postgres" {
@@ -147,8 +148,8 @@ func (s *Service) Transition(ctx context.Context, p models.Principal, id string,
 			if err := entryEvent(tx, p, event, t, &e, summary, now); err != nil {
 				return err
 			}
-			if visible = wasLive; visible {
-				return s.opt.Changes.Announce(tx)
+			if wasLive {
+				return s.opt.Changes.Changed(tx, after)
 			}
 			return nil
 		}
@@ -220,7 +221,7 @@ func (s *Service) Transition(ctx context.Context, p models.Principal, id string,
 			return err
 		}
 		if visible {
-			if err := s.opt.Changes.Announce(tx); err != nil {
+			if err := s.opt.Changes.Changed(tx, after); err != nil {
 				return err
 			}
 		}
@@ -233,9 +234,6 @@ func (s *Service) Transition(ctx context.Context, p models.Principal, id string,
 	})
 	if err != nil {
 		return nil, err
-	}
-	if visible {
-		s.opt.Changes.Bump()
 	}
 	return out, nil
 }

@@ -26,22 +26,11 @@ import (
 	"golang.org/x/sync/singleflight"
 	"gorm.io/gorm"
 
+	"github.com/loamcms/cms/internal/changes"
 	"github.com/loamcms/cms/internal/database"
 	"github.com/loamcms/cms/internal/outbox"
 	"github.com/loamcms/cms/models"
 )
-
-// Changes announces changes that delivery caches depend on (media
-// metadata is embedded in delivered entries).
-type Changes interface {
-	Announce(tx *gorm.DB) error
-	Bump()
-}
-
-type noChanges struct{}
-
-func (noChanges) Announce(*gorm.DB) error { return nil }
-func (noChanges) Bump()                   {}
 
 // Options tune a Service.
 type Options struct {
@@ -53,7 +42,7 @@ type Options struct {
 	Workers, Queue int
 	// MaxVariants bounds the variants made of one file (default 100).
 	MaxVariants int
-	Changes     Changes
+	Changes     changes.Announcer
 	// Gen is the change counter (internal/changes): rows read at one count
 	// are served from memory until it moves. Nil disables the cache.
 	Gen func() uint64
@@ -92,7 +81,7 @@ func New(db *gorm.DB, store Store, authz models.Authorizer, opt Options) *Servic
 		opt.MaxVariants = DefaultMaxVariants
 	}
 	if opt.Changes == nil {
-		opt.Changes = noChanges{}
+		opt.Changes = changes.None
 	}
 	if opt.Now == nil {
 		opt.Now = time.Now
@@ -399,7 +388,7 @@ func (m Meta) apply(row *models.Media) {
 // Update edits an item's metadata; the caller's version must be current.
 func (s *Service) Update(ctx context.Context, p models.Principal, id string, in Patch) (*Item, error) {
 	var out *Item
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := outbox.Transaction(s.db.WithContext(ctx), func(tx *gorm.DB, after func(func())) error {
 		m, err := s.find(tx, id)
 		if err != nil {
 			return err
@@ -421,7 +410,7 @@ func (s *Service) Update(ctx context.Context, p models.Principal, id string, in 
 		in.Meta.apply(m)
 		m.Version++
 		m.UpdatedAt = s.now()
-		if err := s.save(tx, m, *in.Version); err != nil {
+		if err := s.save(tx, after, m, *in.Version); err != nil {
 			return err
 		}
 		if err := event(tx, p, models.EventMediaUpdated, m, "changed "+in.Meta.names()); err != nil {
@@ -433,12 +422,11 @@ func (s *Service) Update(ctx context.Context, p models.Principal, id string, in 
 	if err != nil {
 		return nil, err
 	}
-	s.opt.Changes.Bump()
 	return out, nil
 }
 
 // save writes m if its version is still was (a racing edit loses with 409).
-func (s *Service) save(tx *gorm.DB, m *models.Media, was int) error {
+func (s *Service) save(tx *gorm.DB, after func(func()), m *models.Media, was int) error {
 	res := tx.Model(&models.Media{}).Where("id = ? AND version = ?", m.ID, was).Select("*").Updates(m)
 	if res.Error != nil {
 		return res.Error
@@ -446,7 +434,7 @@ func (s *Service) save(tx *gorm.DB, m *models.Media, was int) error {
 	if res.RowsAffected == 0 {
 		return versionConflict(m.Version - 1)
 	}
-	return s.opt.Changes.Announce(tx)
+	return s.opt.Changes.Changed(tx, after)
 }
 
 func versionConflict(current int) error {
@@ -457,7 +445,7 @@ func versionConflict(current int) error {
 // Delete removes an item nothing uses, and then its files.
 func (s *Service) Delete(ctx context.Context, p models.Principal, id string) error {
 	var m *models.Media
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := outbox.Transaction(s.db.WithContext(ctx), func(tx *gorm.DB, after func(func())) error {
 		var err error
 		if m, err = s.find(tx, id); err != nil {
 			return err
@@ -482,12 +470,11 @@ func (s *Service) Delete(ctx context.Context, p models.Principal, id string) err
 		if err := event(tx, p, models.EventMediaDeleted, m, ""); err != nil {
 			return err
 		}
-		return s.opt.Changes.Announce(tx)
+		return s.opt.Changes.Changed(tx, after)
 	})
 	if err != nil {
 		return err
 	}
-	s.opt.Changes.Bump()
 	// The row is gone, so nothing serves these files any more; a failure
 	// here leaves unreachable bytes, never a broken item.
 	if err := s.store.DeletePrefix(context.WithoutCancel(ctx), m.ID+"/"); err != nil {
@@ -661,7 +648,7 @@ func (s *Service) Replace(ctx context.Context, p models.Principal, id string, u 
 	}
 	var out *Item
 	var oldKey string
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err = outbox.Transaction(s.db.WithContext(ctx), func(tx *gorm.DB, after func(func())) error {
 		m, err := s.find(tx, id)
 		if err != nil {
 			return err
@@ -679,7 +666,7 @@ func (s *Service) Replace(ctx context.Context, p models.Principal, id string, u 
 		m.Variants = 0 // the new folder has none yet
 		m.Version++
 		m.UpdatedAt = s.now()
-		if err := s.save(tx, m, was); err != nil {
+		if err := s.save(tx, after, m, was); err != nil {
 			return err
 		}
 		if err := event(tx, p, models.EventMediaUpdated, m, "replaced the file ("+m.Mime+", "+humanSize(m.Size)+")"); err != nil {
@@ -692,7 +679,6 @@ func (s *Service) Replace(ctx context.Context, p models.Principal, id string, u 
 		s.forget(path.Dir(key) + "/") // this upload's own folder
 		return nil, err
 	}
-	s.opt.Changes.Bump()
 	s.forget(path.Dir(oldKey) + "/") // the old original and its variants
 	return out, nil
 }

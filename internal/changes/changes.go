@@ -106,3 +106,29 @@ func (f *Feed) listenOnce(ctx context.Context, url string) error {
 		f.Bump()
 	}
 }
+
+// Changed announces a change in tx and, once tx has committed, makes this
+// instance's caches stale: after is the after-commit hook of
+// outbox.Transaction, so no service writes the announce/bump pair by hand.
+func (f *Feed) Changed(tx *gorm.DB, after func(func())) error {
+	if err := f.Announce(tx); err != nil {
+		return err
+	}
+	after(f.Bump)
+	return nil
+}
+
+// Announcer is what services need of a Feed.
+type Announcer interface {
+	Changed(tx *gorm.DB, after func(func())) error
+	Gen() uint64
+}
+
+// None announces nothing: for a service alone on its database with no
+// cache to drop (some tests).
+var None Announcer = none{}
+
+type none struct{}
+
+func (none) Changed(*gorm.DB, func(func())) error { return nil }
+func (none) Gen() uint64                          { return 0 }
