@@ -242,6 +242,39 @@ func TestRetryKeepsWebhookID(t *testing.T) {
 	})
 }
 
+// TestReceiverThatHangsTimesOut: a receiver that never answers costs one
+// attempt of at most Timeout (10 s), logged without a status, and the retry
+// carries the same webhook-id.
+func TestReceiverThatHangsTimesOut(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *database.DB) {
+		_, svc := setup(t, db, true)
+		rc := newReceiver(t, func(w http.ResponseWriter, r *http.Request, n int) {
+			if n == 1 {
+				select { // hang until the sender gives up
+				case <-r.Context().Done():
+				case <-time.After(2 * webhooks.Timeout):
+				}
+			}
+		})
+		hook := create(t, svc, rc, []string{models.EventEntryPublished}, nil)
+		start := time.Now()
+		publish(t, db.DB, "post", "e1")
+		waitFor(t, 30*time.Second, "the retry", func() bool { return rc.received.Load() == 2 })
+		if took := time.Since(start); took > webhooks.Timeout+5*time.Second {
+			t.Errorf("the hung attempt took %v", took)
+		}
+		waitFor(t, 5*time.Second, "the log", func() bool { return len(deliveries(t, svc, hook.ID)) == 2 })
+		ids, bad := rc.got()
+		if ids[0] != ids[1] || len(bad) != 0 {
+			t.Fatalf("ids %v, bad %v", ids, bad)
+		}
+		first := deliveries(t, svc, hook.ID)[1]
+		if first.StatusCode != 0 || !strings.Contains(first.Error, "Timeout") && !strings.Contains(first.Error, "deadline") || first.DurationMS < 9000 {
+			t.Errorf("hung attempt logged as %+v", first)
+		}
+	})
+}
+
 func TestGoneDisablesWebhook(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *database.DB) {
 		_, svc := setup(t, db, true)
