@@ -28,6 +28,12 @@ const SHOTS = process.env.CMS_E2E_SHOTS;
 function startReceiver() {
   const r = { secrets: [], got: [], url: "" };
   const server = createServer((req, res) => {
+    // An endpoint that has gone away for good: the CMS stops delivering to it.
+    if (req.url.startsWith("/gone")) {
+      req.resume();
+      res.statusCode = 410;
+      return res.end("this hook is gone");
+    }
     let body = "";
     req.setEncoding("utf8");
     req.on("data", (d) => (body += d));
@@ -302,6 +308,36 @@ describe("events: webhooks, the audit log and notifications", () => {
     state.pinged = true;
   });
 
+  journey("4b. a receiver that answers 410 stops its webhook, and the UI says why", ["hook"], async (open) => {
+    const made = await call("/api/webhooks", { method: "POST", token: state.adminToken, body: { name: "Old chat bot", url: receiver.url.replace("/hooks/cms", "/gone"), events: ["entry.published"] } });
+    assert.equal(made.status, 201, JSON.stringify(made.body));
+    assert.equal((await call(`/api/webhooks/${made.body.id}/test`, { method: "POST", token: state.adminToken })).status, 202);
+    await until(async () => (await call(`/api/webhooks/${made.body.id}`, { token: state.adminToken })).body.enabled === false, "a 410 disables the webhook", 15_000);
+
+    const { page } = await open("admin");
+    await signIn(page, admin);
+    await nav(page, "Webhooks");
+    const card = page.getByRole("listitem").filter({ has: page.getByRole("link", { name: "Old chat bot" }) });
+    await visible(card.getByText("Stopped", { exact: true }));
+    const reason = (await call(`/api/webhooks/${made.body.id}`, { token: state.adminToken })).body.disabled_reason;
+    assert.ok(reason, "the server says why it stopped");
+    await visible(card.getByRole("note").filter({ hasText: reason }));
+    await axe(page, "the webhooks list with a stopped webhook");
+    await shots(page, "webhooks-stopped");
+    await card.getByRole("link", { name: "Old chat bot" }).click();
+    await visible(page.getByRole("alert").filter({ hasText: reason }));
+    const row = page.getByRole("table", { name: "Deliveries" }).getByRole("row").filter({ hasText: "ping" });
+    await visible(row.getByText("410", { exact: true }));
+    await visible(row.getByText("this hook is gone"));
+    await shots(page, "webhook-stopped");
+    // Enabling it again clears the reason.
+    await page.getByRole("button", { name: "Enable", exact: true }).click();
+    await visible(page.getByRole("main").getByText("Enabled", { exact: true }));
+    assert.equal(await page.getByRole("alert").filter({ hasText: reason }).count(), 0);
+    await page.getByRole("button", { name: "Disable", exact: true }).click();
+    await visible(page.getByRole("main").getByText("Disabled", { exact: true }));
+  });
+
   journey("5. the audit log filters by entry. (kept in the address) and exports the filter as CSV", ["delivered"], async (open) => {
     const { page } = await open("admin");
     await signIn(page, admin);
@@ -425,8 +461,10 @@ describe("events: webhooks, the audit log and notifications", () => {
     await visible(page.getByRole("heading", { name: "Rebuild the site", level: 1 }));
     await page.getByRole("button", { name: "Delete", exact: true }).click();
     await dialog.getByRole("button", { name: "Delete webhook" }).click();
-    await visible(page.getByRole("heading", { name: "No webhooks yet" }));
-    assert.equal((await call("/api/webhooks", { token: state.adminToken })).body.data.length, 0);
+    await visible(page.getByRole("heading", { name: "Webhooks", level: 1 }));
+    await visible(page.getByRole("link", { name: "Old chat bot" }));
+    assert.equal(await page.getByRole("link", { name: "Rebuild the site" }).count(), 0);
+    assert.deepEqual((await call("/api/webhooks", { token: state.adminToken })).body.data.map((w) => w.name), ["Old chat bot"]);
   });
 });
 

@@ -73,7 +73,9 @@ function ObjectCell({ type, id }: { type: string; id: string }) {
   return (
     <>
       <span className="muted">{type}</span>
-      <div className="mono">{to ? <Link to={to}>{id}</Link> : id}</div>
+      <div className="mono id" title={id}>
+        {to ? <Link to={to}>{id}</Link> : id}
+      </div>
     </>
   );
 }
@@ -252,12 +254,12 @@ export function Audit() {
                 const s = stamp(r.at);
                 return (
                   <tr key={r.id}>
-                    <td className="nowrap">
+                    <td className="nowrap a-when">
                       {s.date}
                       <div className="muted">{s.time}</div>
                     </td>
-                    <td>{r.actor.name || <span className="muted">System</span>}</td>
-                    <td>
+                    <td className="a-actor">{r.actor.name || <span className="muted">System</span>}</td>
+                    <td className="a-action">
                       <code className={`action area-${area(r.action)}`}>{r.action}</code>
                     </td>
                     <td className="object">
@@ -267,7 +269,7 @@ export function Audit() {
                     <td className="origin">
                       <span className="mono">{r.ip || "—"}</span>
                       {r.request_id && (
-                        <div className="muted mono" title="request id">
+                        <div className="muted mono id" title={`request id ${r.request_id}`}>
                           {r.request_id}
                         </div>
                       )}

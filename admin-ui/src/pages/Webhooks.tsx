@@ -110,7 +110,7 @@ export function Webhooks() {
               </p>
               {!w.enabled && w.disabled_reason && (
                 <p className="hook-reason" role="note">
-                  <strong>Deliveries stopped:</strong> {w.disabled_reason}
+                  <strong>Deliveries stopped:</strong> {w.disabled_reason}.
                 </p>
               )}
             </li>
@@ -397,7 +397,7 @@ export function WebhookDetail({ id }: { id: string }) {
       </p>
       {!w.enabled && w.disabled_reason && (
         <div className="hook-alert" role="alert">
-          <strong>Deliveries stopped.</strong> {w.disabled_reason}
+          <strong>Deliveries stopped.</strong> {sentenceCase(w.disabled_reason)}.
           <p>Fix the receiver, then enable the webhook again; use Redeliver below for what it missed.</p>
         </div>
       )}
@@ -489,6 +489,11 @@ function statusText(d: Delivery): { label: string; tone: "ok" | "bad" | "wait" }
   return { label: String(d.status_code), tone: "bad" };
 }
 
+function sentenceCase(s: string): string {
+  const t = s.trim().replace(/\.$/, "");
+  return t.charAt(0).toUpperCase() + t.slice(1);
+}
+
 function excerpt(s: string, n = 140): string {
   const t = s.replace(/\s+/g, " ").trim();
   return t.length > n ? `${t.slice(0, n)}…` : t;
@@ -547,26 +552,35 @@ function Deliveries({ id }: { id: string }) {
             <tbody>
               {list.data.map((d) => {
                 const s = statusText(d);
-                const answer = d.error || d.response;
                 return (
                   <tr key={d.id}>
-                    <td>
+                    <td className="d-status">
                       <span className={`badge code-${s.tone}`}>{s.label}</span>
                     </td>
-                    <td>
+                    <td className="d-event">
                       <code>{d.event}</code>
                       <div className="muted mono" title="webhook-id">
                         {d.event_id}
                       </div>
                     </td>
-                    <td className="nowrap">{when(d.created_at)}</td>
-                    <td className="num">{d.duration_ms} ms</td>
-                    <td className="num">{d.attempt}</td>
-                    <td className="nowrap">{d.next_attempt_at ? when(d.next_attempt_at) : "—"}</td>
-                    <td className="answer">
-                      {answer ? <span className={d.error ? "error-text" : "mono"} title={answer}>{excerpt(answer)}</span> : <span className="muted">empty</span>}
+                    <td className="nowrap" data-label="Sent">{when(d.created_at)}</td>
+                    <td className="num" data-label="Latency">{d.duration_ms} ms</td>
+                    <td className="num" data-label="Attempt">{d.attempt}</td>
+                    <td className="nowrap" data-label="Next attempt">{d.next_attempt_at ? when(d.next_attempt_at) : "—"}</td>
+                    <td className="answer" data-label="Answer">
+                      {d.error && (
+                        <span className="error-text" title={d.error}>
+                          {excerpt(d.error)}
+                        </span>
+                      )}
+                      {d.response && (
+                        <span className="mono response" title={d.response}>
+                          {excerpt(d.response)}
+                        </span>
+                      )}
+                      {!d.error && !d.response && <span className="muted">empty</span>}
                     </td>
-                    <td>
+                    <td className="d-action">
                       <button type="button" className="secondary small" onClick={() => redeliver.mutate(d)} disabled={redeliver.isPending}>
                         Redeliver<span className="sr-only"> {d.event} of {when(d.created_at)}, attempt {d.attempt}</span>
                       </button>
