@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"os/signal"
 	"strings"
@@ -21,10 +22,12 @@ import (
 	"github.com/loamcms/cms/internal/config"
 	"github.com/loamcms/cms/internal/database"
 	"github.com/loamcms/cms/internal/demo"
+	"github.com/loamcms/cms/internal/logging"
 	"github.com/loamcms/cms/internal/outbox"
 	"github.com/loamcms/cms/media"
 	"github.com/loamcms/cms/migrations"
 	"github.com/loamcms/cms/models"
+	"github.com/loamcms/cms/server"
 )
 
 const usage = `cms — a headless CMS in one binary
@@ -87,6 +90,9 @@ func serve(args []string, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
+	if log, err = logging.New(os.Stderr, cfg.LogFormat, cfg.LogLevel); err != nil {
+		return err
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
 	defer stop()
 
@@ -108,8 +114,9 @@ func serve(args []string, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
+	handler := a.server()
 	srv := &http.Server{
-		Handler:           a.server(),
+		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
 		WriteTimeout:      60 * time.Second,
@@ -140,6 +147,24 @@ func serve(args []string, log *slog.Logger) error {
 	g.Go(func() error { a.changes.Watch(gctx, a.db.DB, cfg.DatabaseURL, changesPollInterval); return nil })
 	g.Go(func() error { a.audit.RunPrune(gctx, time.Hour, log); return nil })
 	g.Go(func() error { return a.outbox.Run(gctx) })
+	if cfg.MetricsAddr != "" {
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", a.metrics(handler))
+		if err := a.serveSide(g, gctx, "metrics", cfg.MetricsAddr, mux); err != nil {
+			return err
+		}
+	}
+	if cfg.DebugAddr != "" {
+		mux := http.NewServeMux()
+		mux.HandleFunc("/debug/pprof/", pprof.Index)
+		mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+		mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+		mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+		mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+		if err := a.serveSide(g, gctx, "pprof", cfg.DebugAddr, mux); err != nil {
+			return err
+		}
+	}
 	media.Warm()
 	log.Info("serving", "addr", ln.Addr().String(), "database", database.Redact(cfg.DatabaseURL), "admin", cfg.PublicURL+"/admin/")
 
@@ -148,6 +173,43 @@ func serve(args []string, log *slog.Logger) error {
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// serveSide serves an operator's side listener (metrics, pprof) in g until
+// ctx ends. It is never the public address: bind it to a private one.
+func (a *app) serveSide(g *errgroup.Group, ctx context.Context, what, addr string, h http.Handler) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	g.Go(func() error {
+		<-ctx.Done()
+		return srv.Close()
+	})
+	g.Go(func() error {
+		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+			return err
+		}
+		return nil
+	})
+	a.log.Info("serving "+what, "addr", ln.Addr().String())
+	return nil
+}
+
+// metrics is /metrics: the server's request and cache figures, the
+// connection pool, the job queue and the scheduler's lag.
+func (a *app) metrics(s *server.Server) http.Handler {
+	sqlDB, _ := a.db.DB.DB()
+	return s.Metrics(sqlDB,
+		server.Gauge{Name: "cms_jobs_pending", Help: "Outbox dispatches and webhook deliveries not yet done.",
+			Read: func(ctx context.Context) (float64, error) { n, err := a.outbox.Pending(ctx); return float64(n), err }},
+		server.Gauge{Name: "cms_scheduler_lag_seconds", Help: "How long the most overdue scheduled entry has waited past its time.",
+			Read: func(ctx context.Context) (float64, error) {
+				d, err := a.content.SchedulerLag(ctx)
+				return d.Seconds(), err
+			}},
+	)
 }
 
 // changesPollInterval is how often serve checks for changes made by other

@@ -73,3 +73,16 @@ func (s *Service) RunScheduler(ctx context.Context, interval time.Duration, log 
 		}
 	}
 }
+
+// SchedulerLag is how long the most overdue scheduled entry has been
+// waiting past its time (0 when none is due): a metric, near the scheduler
+// interval when all is well.
+func (s *Service) SchedulerLag(ctx context.Context) (time.Duration, error) {
+	var e models.Entry
+	err := s.db.WithContext(ctx).Select("publish_at").Where("status = ? AND publish_at <= ?", models.StatusScheduled, s.now()).
+		Order("publish_at").Limit(1).Find(&e).Error
+	if err != nil || e.PublishAt == nil {
+		return 0, err
+	}
+	return s.now().Sub(*e.PublishAt), nil
+}

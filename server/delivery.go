@@ -254,12 +254,13 @@ func (s *Server) deliver(c echo.Context) error {
 		return writeTagged(c, a)
 	}
 	if a, ok := s.answers.get(gen, key); ok {
+		s.metrics.cache.WithLabelValues("hit").Inc()
 		return writeTagged(c, a)
 	}
 	// Readers asking the same thing at once (right after a publish emptied
 	// the cache) share one computation, which does not stop when the first
 	// of them hangs up.
-	v, err, _ := s.inflight.Do(fmt.Sprint(gen, " ", key), func() (any, error) {
+	v, err, shared := s.inflight.Do(fmt.Sprint(gen, " ", key), func() (any, error) {
 		shared, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 		defer cancel()
 		a, err := s.answer(shared, t, q)
@@ -268,6 +269,7 @@ func (s *Server) deliver(c echo.Context) error {
 		}
 		return a, err
 	})
+	s.metrics.cache.WithLabelValues(map[bool]string{true: "shared", false: "miss"}[shared]).Inc()
 	if err != nil {
 		return err
 	}

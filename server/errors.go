@@ -73,6 +73,17 @@ func toModelError(err error) (*models.Error, bool) {
 	return &models.Error{Code: models.CodeInternal, Message: "internal error"}, true
 }
 
+// errorStatus is the HTTP status of an error's answer.
+func errorStatus(me *models.Error) int {
+	if me.Status != 0 {
+		return me.Status
+	}
+	if status, ok := statusOf[me.Code]; ok {
+		return status
+	}
+	return http.StatusInternalServerError
+}
+
 // errorHandler writes every error of every route with the contract's body.
 func (s *Server) errorHandler(err error, c echo.Context) {
 	if c.Response().Committed {
@@ -85,13 +96,7 @@ func (s *Server) errorHandler(err error, c echo.Context) {
 			"method", c.Request().Method, "path", c.Request().URL.Path, "error", err)
 		me = &models.Error{Code: models.CodeInternal, Message: "internal error"}
 	}
-	status, ok := statusOf[me.Code]
-	if !ok {
-		status = http.StatusInternalServerError
-	}
-	if me.Status != 0 {
-		status = me.Status
-	}
+	status := errorStatus(me)
 	h := c.Response().Header()
 	if me.RetryAfter > 0 {
 		h.Set("Retry-After", strconv.Itoa(me.RetryAfter))

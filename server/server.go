@@ -47,6 +47,7 @@ type Server struct {
 	ping     func(context.Context) error
 	gen      func() uint64
 	answers  deliveryCache
+	metrics  *metrics
 	inflight singleflight.Group
 	log      *slog.Logger
 	opt      Options
@@ -60,7 +61,7 @@ func New(opt Options, deps Deps) *Server {
 	e := echo.New()
 	e.HideBanner = true
 	e.HidePort = true
-	s := &Server{echo: e, accounts: deps.Accounts, content: deps.Content, media: deps.Media, webhooks: deps.Webhooks, audit: deps.Audit, ping: deps.Ping, gen: deps.Gen, log: deps.Log, opt: opt}
+	s := &Server{echo: e, accounts: deps.Accounts, content: deps.Content, media: deps.Media, webhooks: deps.Webhooks, audit: deps.Audit, ping: deps.Ping, gen: deps.Gen, log: deps.Log, opt: opt, metrics: newMetrics()}
 	e.HTTPErrorHandler = s.errorHandler
 	e.IPExtractor = clientIP(opt.TrustedProxies)
 	s.routes()

@@ -34,6 +34,9 @@ type Config struct {
 	// (webhooks.ParseAllow reads it).
 	WebhookAllowPrivate string
 	AuditRetention      time.Duration // how long audit records are kept
+	LogFormat, LogLevel string        // text|json; debug|info|warn|error
+	MetricsAddr         string        // where /metrics listens; "" for nowhere
+	DebugAddr           string        // where net/http/pprof listens; "" for nowhere
 }
 
 // envOr returns the environment variable name, or def when it is unset.
@@ -57,6 +60,10 @@ func Register(fs *flag.FlagSet) *Flags {
 	fs.StringVar(&f.TrustedProxies, "trusted-proxies", envOr("CMS_TRUSTED_PROXIES", ""), "comma-separated CIDRs of reverse proxies whose X-Forwarded-For is believed (CMS_TRUSTED_PROXIES; default none)")
 	fs.StringVar(&f.WebhookAllowPrivate, "webhook-allow-private", envOr("CMS_WEBHOOK_ALLOW_PRIVATE", ""), "let webhooks reach private networks: true, or comma-separated CIDRs (CMS_WEBHOOK_ALLOW_PRIVATE; default none)")
 	fs.StringVar(&f.AuditRetention, "audit-retention", envOr("CMS_AUDIT_RETENTION", "365d"), "how long audit records are kept, e.g. 365d or 2160h (CMS_AUDIT_RETENTION)")
+	fs.StringVar(&f.LogFormat, "log-format", envOr("CMS_LOG_FORMAT", "text"), "log lines as text or json (CMS_LOG_FORMAT)")
+	fs.StringVar(&f.LogLevel, "log-level", envOr("CMS_LOG_LEVEL", "info"), "lowest level logged: debug, info, warn or error (CMS_LOG_LEVEL)")
+	fs.StringVar(&f.MetricsAddr, "metrics-addr", envOr("CMS_METRICS_ADDR", ""), "serve Prometheus /metrics on this address, e.g. 127.0.0.1:9090 (CMS_METRICS_ADDR; default off)")
+	fs.StringVar(&f.DebugAddr, "debug-addr", envOr("CMS_DEBUG_ADDR", ""), "serve net/http/pprof on this address, e.g. 127.0.0.1:6060 (CMS_DEBUG_ADDR; default off)")
 	fs.StringVar(&f.PublicURL, "public-url", envOr("CMS_PUBLIC_URL", ""), "base URL people reach the CMS at, used in printed links (CMS_PUBLIC_URL; default http://localhost:PORT)")
 	selfApproval, _ := strconv.ParseBool(envOr("CMS_SELF_APPROVAL", "false"))
 	fs.BoolVar(&f.SelfApproval, "self-approval", selfApproval, "let an admin approve their own revisions, for one-person sites (CMS_SELF_APPROVAL)")
@@ -67,6 +74,7 @@ func Register(fs *flag.FlagSet) *Flags {
 type Flags struct {
 	Addr, DatabaseURL, DataDir, MaxBody, MaxUpload, StorageURL, TrustedProxies, PublicURL string
 	WebhookAllowPrivate, AuditRetention                                                   string
+	LogFormat, LogLevel, MetricsAddr, DebugAddr                                           string
 	SelfApproval                                                                          bool
 }
 
@@ -83,6 +91,10 @@ func (f *Flags) Finish() (*Config, error) {
 		PublicURL:           strings.TrimRight(f.PublicURL, "/"),
 		SelfApproval:        f.SelfApproval,
 		WebhookAllowPrivate: f.WebhookAllowPrivate,
+		LogFormat:           f.LogFormat,
+		LogLevel:            f.LogLevel,
+		MetricsAddr:         f.MetricsAddr,
+		DebugAddr:           f.DebugAddr,
 		StorageURL:          f.StorageURL,
 		S3AccessKey:         os.Getenv("CMS_S3_ACCESS_KEY"),
 		S3SecretKey:         os.Getenv("CMS_S3_SECRET_KEY"),

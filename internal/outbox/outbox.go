@@ -422,3 +422,11 @@ func Prune(ctx context.Context, db *gorm.DB, cutoff time.Time) (int64, error) {
 	res := db.WithContext(ctx).Where("occurred_at < ?", cutoff).Delete(&models.OutboxEvent{})
 	return res.RowsAffected, res.Error
 }
+
+// Pending counts the jobs not yet done (dispatches and deliveries waiting,
+// retrying or running): the queue depth metric.
+func (o *Outbox) Pending(ctx context.Context) (int64, error) {
+	var n int64
+	err := o.db.WithContext(ctx).Raw("SELECT count(*) FROM river_job WHERE state IN ('available', 'scheduled', 'retryable', 'running')").Scan(&n).Error
+	return n, err
+}

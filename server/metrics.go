@@ -1,0 +1,87 @@
+package server
+
+import (
+	"context"
+	"database/sql"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// metrics are the server's Prometheus collectors, in a registry of their
+// own (nothing global), served by Metrics on a separate listener.
+type metrics struct {
+	registry *prometheus.Registry
+	requests *prometheus.HistogramVec
+	cache    *prometheus.CounterVec
+}
+
+func newMetrics() *metrics {
+	m := &metrics{
+		registry: prometheus.NewRegistry(),
+		requests: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "cms_http_request_duration_seconds",
+			Help:    "Time to answer HTTP requests, by route template, method and status.",
+			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 10},
+		}, []string{"route", "method", "status"}),
+		cache: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "cms_delivery_cache_total",
+			Help: "Delivery answers by how they were found: hit (cached), shared (joined a computation in flight) or miss (computed).",
+		}, []string{"result"}),
+	}
+	m.registry.MustRegister(m.requests, m.cache, collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return m
+}
+
+// measure observes every request's duration under its route template
+// (never the raw path: ids and slugs would make a label per entry).
+func (s *Server) measure(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		start := time.Now()
+		err := next(c)
+		status := c.Response().Status
+		if err != nil && !c.Response().Committed {
+			me, _ := toModelError(err)
+			status = errorStatus(me) // what errorHandler will answer
+		}
+		route := c.Path()
+		if route == "" {
+			route = "unmatched"
+		}
+		s.metrics.requests.WithLabelValues(route, c.Request().Method, strconv.Itoa(status)).Observe(time.Since(start).Seconds())
+		return err
+	}
+}
+
+// Gauge is a value read when Prometheus scrapes (queue depth, scheduler lag).
+type Gauge struct {
+	Name, Help string
+	Read       func(context.Context) (float64, error)
+}
+
+// Metrics returns the handler of /metrics. db adds the connection pool's
+// statistics; gauges are read at each scrape, each within a second.
+func (s *Server) Metrics(db *sql.DB, gauges ...Gauge) http.Handler {
+	if db != nil {
+		s.metrics.registry.MustRegister(collectors.NewDBStatsCollector(db, "cms"))
+	}
+	for _, g := range gauges {
+		s.metrics.registry.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: g.Name, Help: g.Help}, func() float64 {
+			ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+			defer cancel()
+			v, err := g.Read(ctx)
+			if err != nil {
+				s.log.Warn("reading a metric", "metric", g.Name, "error", err)
+				return -1
+			}
+			return v
+		}))
+	}
+	return promhttp.HandlerFor(s.metrics.registry, promhttp.HandlerOpts{})
+}
