@@ -189,7 +189,7 @@ export function Audit() {
             One action, several separated by commas, or a prefix ending in a dot.
           </p>
         </div>
-        <div className="field">
+        <div className="field f-actor">
           <label htmlFor="audit-actor">Actor</label>
           <select id="audit-actor" value={f.actor} onChange={(e) => set({ actor: e.target.value })}>
             <option value="">Anyone</option>
@@ -200,7 +200,7 @@ export function Audit() {
             ))}
           </select>
         </div>
-        <div className="field">
+        <div className="field f-object">
           <label htmlFor="audit-object">Object id</label>
           <input id="audit-object" value={objectText} onChange={(e) => setObjectText(e.target.value)} spellCheck={false} />
         </div>
@@ -292,14 +292,14 @@ export function Audit() {
           <button type="button" className="secondary" disabled={f.page >= pages} onClick={() => setF({ ...f, page: f.page + 1 })}>
             Next
           </button>
-          <label htmlFor="audit-size" className="pager-size">
-            Per page
-          </label>
-          <select id="audit-size" className="auto" value={f.size} onChange={(e) => setF({ ...f, size: Number(e.target.value), page: 1 })}>
-            {SIZES.map((s) => (
-              <option key={s}>{s}</option>
-            ))}
-          </select>
+          <span className="pager-size">
+            <label htmlFor="audit-size">Per page</label>
+            <select id="audit-size" className="auto" value={f.size} onChange={(e) => setF({ ...f, size: Number(e.target.value), page: 1 })}>
+              {SIZES.map((s) => (
+                <option key={s}>{s}</option>
+              ))}
+            </select>
+          </span>
         </nav>
       )}
     </section>
