@@ -18,16 +18,21 @@ func userEvent(tx *gorm.DB, p models.Principal, typ string, u *models.User, summ
 		Subject: u.Email, Summary: summary, Data: map[string]any{"id": u.ID, "email": u.Email, "roles": u.Roles}})
 }
 
-// refuse records a refused sign-in and returns the answer for it. The email
-// is what was typed (it may belong to nobody); the password never appears.
+// refuse records a refused sign-in and returns the answer for it. Nobody is
+// its actor (whoever typed it is unknown; the account is its object). The
+// email is what was typed, cut to an address's longest length; the
+// password never appears.
 func (s *Service) refuse(ctx context.Context, u *models.User, email, reason string) error {
 	id := ""
 	if u != nil {
 		id = u.ID
 	}
+	if len(email) > 254 {
+		email = strings.ToValidUTF8(email[:254], "") + "…"
+	}
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		return outbox.Record(tx, outbox.Event{Type: models.EventUserSignInFailed, ObjectType: models.ObjUsers, ObjectID: id,
-			ActorID: id, Subject: email, Summary: reason, Data: map[string]any{"email": email}})
+			Subject: email, Summary: reason, Data: map[string]any{"email": email}})
 	})
 	if err != nil {
 		return err

@@ -115,6 +115,9 @@ type Query struct {
 // MaxLimit bounds one page.
 const MaxLimit = 500
 
+// maxActions bounds the actions one query may list.
+const maxActions = 50
+
 func (s *Service) filter(db *gorm.DB, q Query) *gorm.DB {
 	if q.Actor != "" {
 		db = db.Where("actor_id = ?", q.Actor)
@@ -168,6 +171,9 @@ func (s *Service) check(p models.Principal, q Query) error {
 		return err
 	}
 	fields := map[string]string{}
+	if strings.Count(q.Action, ",") >= maxActions {
+		fields["action"] = "at most " + strconv.Itoa(maxActions) + " actions"
+	}
 	if q.Limit < 0 || q.Limit > MaxLimit {
 		fields["limit"] = "must be between 1 and " + strconv.Itoa(MaxLimit)
 	}
@@ -223,9 +229,6 @@ func (s *Service) Export(ctx context.Context, p models.Principal, q Query, w io.
 		return err
 	}
 	cw := csv.NewWriter(w)
-	if err := cw.Write([]string{"id", "at", "actor_id", "actor_name", "action", "object_type", "object_id", "summary", "ip", "request_id"}); err != nil {
-		return err
-	}
 	var last *models.AuditRecord
 	for {
 		db := s.filter(s.db.WithContext(ctx), q)
@@ -235,6 +238,13 @@ func (s *Service) Export(ctx context.Context, p models.Principal, q Query, w io.
 		var rows []models.AuditRecord
 		if err := db.Order("at DESC, id DESC").Limit(1000).Find(&rows).Error; err != nil {
 			return err
+		}
+		// The header goes out with the first batch: an error before it
+		// leaves w untouched, so the caller can still answer with an error.
+		if last == nil {
+			if err := cw.Write([]string{"id", "at", "actor_id", "actor_name", "action", "object_type", "object_id", "summary", "ip", "request_id"}); err != nil {
+				return err
+			}
 		}
 		for _, r := range rows {
 			rec := []string{r.ID, r.At.UTC().Format(time.RFC3339Nano), r.ActorID, r.ActorName, r.Action, r.ObjectType,

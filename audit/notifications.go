@@ -58,7 +58,18 @@ func (s *Service) notify(ctx context.Context, tx *gorm.DB, e outbox.Event) error
 	}
 	delete(to, e.ActorID)
 	delete(to, "")
-	for user, kind := range to {
+	// Only people who still exist: someone deleted since (a mention's
+	// target) must not fail the notifications of everyone else.
+	ids := make([]string, 0, len(to))
+	for id := range to {
+		ids = append(ids, id)
+	}
+	var users []string
+	if err := tx.Model(&models.User{}).Where("id IN ?", ids).Pluck("id", &users).Error; err != nil {
+		return err
+	}
+	for _, user := range users {
+		kind := to[user]
 		n := models.Notification{ID: e.ID + "." + user, UserID: user, Kind: kind, EntryID: entry.ID,
 			EntryTitle: e.Subject, ActorID: e.ActorID, At: e.OccurredAt}
 		if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&n).Error; err != nil {
@@ -68,17 +79,23 @@ func (s *Service) notify(ctx context.Context, tx *gorm.DB, e outbox.Event) error
 	return nil
 }
 
-// reviewers lists the enabled users who review (or administer) submissions.
+// reviewers lists the enabled users who review submissions: the reviewers,
+// or the admins on a site that has none.
 func reviewers(tx *gorm.DB) ([]string, error) {
 	var users []models.User
 	if err := tx.Select("id", "roles").Where("disabled = ?", false).Find(&users).Error; err != nil {
 		return nil, err
 	}
-	var out []string
+	var out, admins []string
 	for _, u := range users {
 		if slices.Contains(u.Roles, models.RoleReviewer) {
 			out = append(out, u.ID)
+		} else if slices.Contains(u.Roles, models.RoleAdmin) {
+			admins = append(admins, u.ID)
 		}
+	}
+	if len(out) == 0 {
+		return admins, nil
 	}
 	return out, nil
 }

@@ -268,7 +268,7 @@ func (s *Service) RestoreRevision(ctx context.Context, p models.Principal, id st
 		return nil, models.Invalid(map[string]string{"version": "is required: send the version you restored over"})
 	}
 	return s.Transition(ctx, p, id, Step{Action: models.ActionEdit, Version: version,
-		Event: models.EventEntryRestored, Summary: fmt.Sprintf("restored revision %d", n),
+		Summary: fmt.Sprintf("restored revision %d", n),
 		Edit: func(tx *gorm.DB, e *models.Entry, t *models.ContentType) error {
 			var rev models.Revision
 			if err := tx.Where("entry_id = ? AND number = ?", e.ID, n).Take(&rev).Error; isNotFound(err) {

@@ -26,11 +26,12 @@ var eventOf = map[models.Action]string{
 // entryEvent writes the outbox event of a change to e, in the change's
 // transaction. A published entry's event carries its delivery item (as the
 // delivery API shows it, media and relations as ids); every other event
-// carries the entry's identity and status.
+// carries only the entry's identity and status, since webhooks go to sites
+// and a working copy's words (even its title) are not theirs to see. The
+// title is the event's Subject, for the audit log and notifications.
 func entryEvent(tx *gorm.DB, p models.Principal, typ string, t *models.ContentType, e *models.Entry, summary string, now time.Time) error {
 	var data any = map[string]any{
-		"id": e.ID, "type": e.Type, "locale": e.Locale, "slug": e.Slug, "status": e.Status,
-		"title": entryTitle(t, e), "version": e.Version, "revision": e.Revision, "author_id": e.AuthorID,
+		"id": e.ID, "type": e.Type, "locale": e.Locale, "status": e.Status, "version": e.Version, "live": e.Live(),
 	}
 	if typ == models.EventEntryPublished {
 		item := Item{"id": e.ID, "type": e.Type, "slug": e.Slug, "locale": e.Locale, "published_at": now, "updated_at": now}

@@ -43,9 +43,9 @@ type Step struct {
 	// revision's author when it is not the caller (a restore keeps the
 	// words' author, so the four-eyes rule still sees who wrote them).
 	Edit func(tx *gorm.DB, e *models.Entry, t *models.ContentType) error
-	// Event and Summary override the outbox event's type and summary
-	// (a restore is an edit that the audit log calls a restore).
-	Event, Summary string
+	// Summary replaces the outbox event's summary (a restore says which
+	// revision came back).
+	Summary string
 }
 
 var errEntryNotFound = &models.Error{Code: models.CodeNotFound, Message: "entry not found"}
@@ -210,10 +210,14 @@ func (s *Service) Transition(ctx context.Context, p models.Principal, id string,
 		if err := s.record(tx, &e, p, st, from, to, now); err != nil {
 			return err
 		}
-		if st.Event != "" {
-			event = st.Event
-		}
 		e.Status, e.Version = to, e.Version+1
+		switch st.Action {
+		case models.ActionPublish, models.ActionPublishDue:
+			rev := e.Revision
+			e.PublishedRevision = &rev
+		case models.ActionUnpublish:
+			e.PublishedRevision = nil
+		}
 		if summary == "" && st.Comment != "" {
 			summary = st.Comment
 		}

@@ -31,7 +31,6 @@ const (
 
 // Events for the audit log and notifications only: webhooks cannot subscribe to them.
 const (
-	EventEntryRestored         = "entry.restored"
 	EventEntryScheduleCanceled = "entry.schedule_canceled"
 	EventEntryScheduleFailed   = "entry.schedule_failed"
 	EventCommentCreated        = "comment.created"

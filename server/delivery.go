@@ -325,15 +325,30 @@ func (s *Server) deliveryType(c echo.Context, gen uint64, key string) (*models.C
 }
 
 // cacheTags names what an answer shows, for CDNs that purge by tag: the
-// type ("type:post") and each entry ("entry:<id>"). A webhook receiver
-// purges "entry:<id>" on entry.published/unpublished, "type:post" on lists.
-// (Entry ids are UUIDs: no commas or spaces to escape.)
+// type ("type:post") and each entry in it ("entry:<id>"), the ones embedded
+// by include= too. A webhook receiver purges "entry:<id>" on
+// entry.published/unpublished and "type:post" for lists. (Entry ids are
+// UUIDs: no commas or spaces to escape.)
 func cacheTags(typ string, items []content.Item) string {
-	tags := make([]string, 0, len(items)+1)
-	tags = append(tags, "type:"+typ)
-	for _, it := range items {
-		if id, ok := it["id"].(string); ok {
+	tags := []string{"type:" + typ}
+	seen := map[string]bool{}
+	tag := func(it content.Item) {
+		if id, ok := it["id"].(string); ok && !seen[id] {
+			seen[id] = true
 			tags = append(tags, "entry:"+id)
+		}
+	}
+	for _, it := range items {
+		tag(it)
+		for _, v := range it {
+			switch v := v.(type) {
+			case content.Item:
+				tag(v)
+			case []content.Item:
+				for _, rel := range v {
+					tag(rel)
+				}
+			}
 		}
 	}
 	return strings.Join(tags, ",")

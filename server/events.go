@@ -140,20 +140,40 @@ func (s *Server) listAudit(c echo.Context) error {
 	return c.JSON(http.StatusOK, listBody[audit.Record]{Data: rs, Meta: listMeta{Total: total, Limit: q.Limit, Offset: q.Offset}})
 }
 
-// exportAudit streams the matching records as CSV. Authorization is checked
-// before the first byte, so a refusal is still a JSON error.
+// exportAudit streams the matching records as CSV. The status and headers
+// go out with the first bytes, so an error before them (a refusal, a bad
+// filter, a failed first query) is still the contract's JSON error.
 func (s *Server) exportAudit(c echo.Context, q audit.Query) error {
 	if err := s.audit.CanExport(principal(c), q); err != nil {
 		return err
 	}
-	h := c.Response().Header()
-	h.Set(echo.HeaderContentType, "text/csv; charset=utf-8")
-	h.Set(echo.HeaderContentDisposition, `attachment; filename="audit-`+time.Now().UTC().Format("2006-01-02")+`.csv"`)
-	c.Response().WriteHeader(http.StatusOK)
-	if err := s.audit.Export(c.Request().Context(), principal(c), q, c.Response()); err != nil {
-		s.log.Warn("audit export cut short", "error", err)
+	w := &csvAnswer{c: c, name: "audit-" + time.Now().UTC().Format("2006-01-02") + ".csv"}
+	err := s.audit.Export(c.Request().Context(), principal(c), q, w)
+	if err != nil && !w.started {
+		return err
+	}
+	if err != nil {
+		s.log.WarnContext(c.Request().Context(), "audit export cut short", "error", err)
 	}
 	return nil
+}
+
+// csvAnswer starts a CSV download at its first write.
+type csvAnswer struct {
+	c       echo.Context
+	name    string
+	started bool
+}
+
+func (w *csvAnswer) Write(p []byte) (int, error) {
+	if !w.started {
+		w.started = true
+		h := w.c.Response().Header()
+		h.Set(echo.HeaderContentType, "text/csv; charset=utf-8")
+		h.Set(echo.HeaderContentDisposition, `attachment; filename="`+w.name+`"`)
+		w.c.Response().WriteHeader(http.StatusOK)
+	}
+	return w.c.Response().Write(p)
 }
 
 // Notifications (one's own).

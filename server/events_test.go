@@ -187,8 +187,18 @@ func TestPublishReachesWebhookAuditAndNotifications(t *testing.T) {
 			r.json(t, &audit)
 			return len(audit.Data) == 1
 		})
-		if strings.Contains(string(r.Body), "guess-one-two-three") || !strings.Contains(audit.Data[0].Summary, "wrong password") {
-			t.Fatalf("failed sign-in record %s", r.Body)
+		if strings.Contains(string(r.Body), "guess-one-two-three") || !strings.Contains(audit.Data[0].Summary, "wrong password") || audit.Data[0].Actor.ID != "" {
+			t.Fatalf("failed sign-in record (no actor: whoever typed it is unknown) %s", r.Body)
+		}
+		expect(t, n.call(n.admin, "GET", "/api/audit?action="+strings.Repeat("entry.created,", 60), nil), 422, "validation_failed")
+
+		// Webhooks go to sites: events of working copies carry no words.
+		var created string
+		if err := db.Raw("SELECT data FROM outbox_events WHERE type = 'entry.created' AND object_id = ?", id).Scan(&created).Error; err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(created, "Hello hooks") || !strings.Contains(created, id) {
+			t.Fatalf("entry.created data %s", created)
 		}
 		// The webhook's creation is there, its secret is not.
 		r = n.call(n.admin, "GET", "/api/audit?action=webhook.", nil)
@@ -272,6 +282,50 @@ func TestPublishReachesWebhookAuditAndNotifications(t *testing.T) {
 		got = rc.wait(3)
 		if len(got) != 3 || got[2].Event != "entry.unpublished" {
 			t.Fatalf("deliveries %+v", got)
+		}
+	})
+}
+
+// TestEventConsumersFailAlone: a notification that cannot be written (the
+// person mentioned was deleted before the event was dispatched) costs
+// nobody else anything: the audit record, the author's notification and
+// the webhook delivery of the same event all happen.
+func TestEventConsumersFailAlone(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *database.DB) {
+		n := newNewsroom(t, db)
+		gone := n.newUser("gone@example.com", "editor")
+		r := n.call(n.editor, "POST", "/api/entries", map[string]any{"type": "post", "data": map[string]any{"title": "Mentions"}})
+		expect(t, r, 201, "")
+		id := entryOf(t, r).ID
+		expect(t, n.call(n.reviewer, "POST", "/api/entries/"+id+"/comments", map[string]any{
+			"body": "@Gone have a look", "mentions": []string{gone.user.ID}}), 201, "")
+		expect(t, n.call(n.admin, "DELETE", "/api/users/"+gone.user.ID, nil), 204, "")
+		n.startOutbox() // only now is the comment's event dispatched
+
+		var notes struct{ Data []struct{ Kind string } }
+		eventually(t, "the author hears of the comment", func() bool {
+			n.call(n.editor, "GET", "/api/notifications", nil).json(t, &notes)
+			return len(notes.Data) == 1 && notes.Data[0].Kind == "comment"
+		})
+		var audit struct{ Data []struct{ Action string } }
+		n.call(n.admin, "GET", "/api/audit?action=comment.created", nil).json(t, &audit)
+		if len(audit.Data) != 1 {
+			t.Fatalf("audit of the comment: %+v", audit)
+		}
+	})
+}
+
+// TestCacheTagsNameEmbeddedEntries: an answer that embeds a category with
+// include= is tagged with the category too, so purging it purges the posts.
+func TestCacheTagsNameEmbeddedEntries(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *database.DB) {
+		n := newNewsroom(t, db)
+		cat := n.publish(t, "category", map[string]any{"name": "Notes"})
+		post := n.publish(t, "post", map[string]any{"title": "Tagged", "category": cat})
+		r := n.call(n.editor, "GET", "/api/content/post?include=category", nil)
+		expect(t, r, 200, "")
+		if tags := r.Header.Get("Cache-Tag"); !strings.Contains(tags, "entry:"+post) || !strings.Contains(tags, "entry:"+cat) {
+			t.Fatalf("Cache-Tag %q lacks the post or its category", tags)
 		}
 	})
 }

@@ -101,19 +101,36 @@ func (d *DB) Migrate(ctx context.Context) ([]int64, error) {
 		return nil, err
 	}
 	var applied []int64
-	err = d.MigrationLock(func() error {
+	err = d.MigrationLock(ctx, func() error {
 		applied, err = migrations.Up(ctx, sqlDB, d.Dialect)
 		return err
 	})
 	return applied, err
 }
 
-// MigrationLock runs fn while holding, on SQLite, the exclusive lock file
-// beside the database that serialises migrating processes (River's own
-// migrations take it too). On PostgreSQL it just runs fn: the migrators
-// lock there themselves.
-func (d *DB) MigrationLock(fn func() error) error {
+// migrationLockKey is the PostgreSQL advisory lock that migrating
+// processes hold (an arbitrary constant: "cms mig" in ASCII).
+const migrationLockKey = 0x636d73206d6967
+
+// MigrationLock runs fn while no other process migrates the database:
+// on PostgreSQL it holds an advisory lock on a connection of its own; on
+// SQLite, an exclusive lock on a file beside the database. (River's
+// migrator takes no lock of its own, so its migrations run under this too.)
+func (d *DB) MigrationLock(ctx context.Context, fn func() error) error {
 	if d.path == "" {
+		sqlDB, err := d.DB.DB()
+		if err != nil {
+			return err
+		}
+		conn, err := sqlDB.Conn(ctx)
+		if err != nil {
+			return fmt.Errorf("database: lock for migrations: %w", err)
+		}
+		defer conn.Close()
+		if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_lock($1)", migrationLockKey); err != nil {
+			return fmt.Errorf("database: lock for migrations: %w", err)
+		}
+		defer conn.ExecContext(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock($1)", migrationLockKey)
 		return fn()
 	}
 	lock, err := os.OpenFile(d.path+".migrate-lock", os.O_CREATE|os.O_RDWR, 0o600)

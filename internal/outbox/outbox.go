@@ -107,6 +107,9 @@ func Store(tx *gorm.DB, e Event) (Event, error) {
 	if len(e.Summary) > maxSummary {
 		e.Summary = strings.ToValidUTF8(e.Summary[:maxSummary], "") + "…"
 	}
+	if len(e.Subject) > maxSummary {
+		e.Subject = strings.ToValidUTF8(e.Subject[:maxSummary], "") + "…"
+	}
 	if e.IP == "" && e.RequestID == "" {
 		req := models.RequestFrom(tx.Statement.Context)
 		e.IP, e.RequestID = req.IP, req.ID
@@ -122,7 +125,8 @@ func Store(tx *gorm.DB, e Event) (Event, error) {
 	return e, nil
 }
 
-// maxSummary bounds an event's summary (a review comment can be long).
+// maxSummary bounds an event's summary and subject (a review comment, a
+// title, an email typed at sign-in can be long).
 const maxSummary = 500
 
 // DispatchArgs is the job that hands one event to the handlers.
@@ -252,8 +256,7 @@ func driverFor(db *database.DB) (riverdriver.Driver[*sql.Tx], error) {
 }
 
 // Migrate applies River's own migrations (its job tables) to db. Run it at
-// startup after db.Migrate; concurrent starts on PostgreSQL are safe (River
-// migrates in a transaction holding a lock).
+// startup after db.Migrate; concurrent starts are safe (db.MigrationLock).
 func Migrate(ctx context.Context, db *database.DB) error {
 	drv, err := driverFor(db)
 	if err != nil {
@@ -263,7 +266,7 @@ func Migrate(ctx context.Context, db *database.DB) error {
 	if err != nil {
 		return fmt.Errorf("outbox: %w", err)
 	}
-	return db.MigrationLock(func() error {
+	return db.MigrationLock(ctx, func() error {
 		if _, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
 			return fmt.Errorf("outbox: river migrations: %w", err)
 		}
@@ -300,6 +303,7 @@ func New(db *database.DB, cfg Config) (*Outbox, error) {
 	}
 	o := &Outbox{db: db, cfg: cfg, driver: drv, inserter: inserter, workers: river.NewWorkers()}
 	river.AddWorker(o.workers, &dispatchWorker{o: o})
+	river.AddWorker(o.workers, &handleWorker{o: o})
 	registry.LoadOrStore(db.Config.ConnPool, o)
 	return o, nil
 }
@@ -361,15 +365,26 @@ func (o *Outbox) Stop(ctx context.Context) error {
 }
 
 // Run starts the outbox, waits for ctx to end, then stops it, giving running
-// jobs up to 10 s: the shape an errgroup wants (g.Go(func() error { return ob.Run(ctx) })).
+// jobs up to 10 s before cancelling them: the shape an errgroup wants (g.Go(func() error { return ob.Run(ctx) })).
 func (o *Outbox) Run(ctx context.Context) error {
 	if err := o.Start(context.WithoutCancel(ctx)); err != nil {
 		return err
 	}
 	<-ctx.Done()
+	o.mu.Lock()
+	c := o.client
+	o.client = nil
+	o.mu.Unlock()
 	stopCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	return o.Stop(stopCtx)
+	if err := c.Stop(stopCtx); !errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	// A job still running (a slow receiver) is cancelled: River runs it
+	// again later, here or on another instance, under the same webhook-id.
+	cancelCtx, cancel2 := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel2()
+	return c.StopAndCancel(cancelCtx)
 }
 
 type dispatchWorker struct {
@@ -389,10 +404,60 @@ func (w *dispatchWorker) Work(ctx context.Context, job *river.Job[DispatchArgs])
 		if err != nil {
 			return err
 		}
+		// Each consumer in a savepoint of its own: one that fails (its
+		// writes undone) is retried alone, and never costs the others
+		// their turn.
 		for _, h := range hs {
-			if err := h.h(ctx, tx, e); err != nil {
-				return fmt.Errorf("outbox: handler %s: %w", h.name, err)
+			err := tx.Transaction(func(sp *gorm.DB) error { return h.h(ctx, sp, e) })
+			if err == nil {
+				continue
 			}
+			w.o.cfg.Logger.Warn("outbox: a handler failed; retrying it alone", "handler", h.name, "event_id", e.ID, "error", err)
+			if _, err := w.o.InsertTx(tx, HandleArgs{EventID: e.ID, Handler: h.name}, nil); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// HandleArgs is the job that runs one handler on one event again, after it
+// failed during the event's dispatch. River retries it with backoff.
+type HandleArgs struct {
+	EventID string `json:"event_id"`
+	Handler string `json:"handler"`
+}
+
+// Kind names the job in River's tables.
+func (HandleArgs) Kind() string { return "outbox.handle" }
+
+type handleWorker struct {
+	river.WorkerDefaults[HandleArgs]
+	o *Outbox
+}
+
+func (w *handleWorker) Work(ctx context.Context, job *river.Job[HandleArgs]) error {
+	w.o.mu.Lock()
+	var h Handler
+	for _, n := range w.o.handlers {
+		if n.name == job.Args.Handler {
+			h = n.h
+		}
+	}
+	w.o.mu.Unlock()
+	if h == nil {
+		return river.JobCancel(fmt.Errorf("outbox: no handler %q", job.Args.Handler))
+	}
+	return w.o.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		e, err := Load(tx, job.Args.EventID)
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if err := h(ctx, tx, e); err != nil {
+			return fmt.Errorf("outbox: handler %s: %w", job.Args.Handler, err)
 		}
 		return nil
 	})

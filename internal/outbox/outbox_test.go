@@ -123,3 +123,34 @@ func TestRecordOutsideTransactionFails(t *testing.T) {
 		}
 	})
 }
+
+// TestConcurrentMigrate: instances starting together each migrate River's
+// tables; on either database they take turns instead of colliding.
+func TestConcurrentMigrate(t *testing.T) {
+	for _, dialect := range dbtest.Dialects {
+		t.Run(dialect, func(t *testing.T) {
+			url := dbtest.URL(t, dialect)
+			var wg sync.WaitGroup
+			errs := make(chan error, 4)
+			for range 4 {
+				db, err := database.Open(url)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer db.Close()
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					errs <- outbox.Migrate(context.Background(), db)
+				}()
+			}
+			wg.Wait()
+			close(errs)
+			for err := range errs {
+				if err != nil {
+					t.Error(err)
+				}
+			}
+		})
+	}
+}
