@@ -133,11 +133,15 @@ func (s *Server) listAudit(c echo.Context) error {
 	if strings.EqualFold(c.QueryParam("format"), "csv") {
 		return s.exportAudit(c, q)
 	}
-	rs, total, err := s.audit.List(c.Request().Context(), principal(c), q)
+	rs, total, capped, err := s.audit.List(c.Request().Context(), principal(c), q)
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, listBody[audit.Record]{Data: rs, Meta: listMeta{Total: total, Limit: q.Limit, Offset: q.Offset}})
+	type meta struct {
+		listMeta
+		Capped bool `json:"capped"` // more than total match: total is a lower bound
+	}
+	return c.JSON(http.StatusOK, map[string]any{"data": rs, "meta": meta{listMeta{Total: total, Limit: q.Limit, Offset: q.Offset}, capped}})
 }
 
 // exportAudit streams the matching records as CSV. The status and headers

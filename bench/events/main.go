@@ -91,7 +91,7 @@ func main() {
 			dbs = append(dbs, "postgres")
 		}
 	}
-	fmt.Printf("event system: outbox.Config{} (poll %v), GOMAXPROCS=%d, %s\n", 200*time.Millisecond, runtime.GOMAXPROCS(0), runtime.Version())
+	fmt.Printf("event system: outbox.Config{} (its defaults), GOMAXPROCS=%d, %s\n", runtime.GOMAXPROCS(0), runtime.Version())
 	for _, d := range dbs {
 		runDialect(d, *pg)
 	}
@@ -477,7 +477,7 @@ var actions = []struct {
 }{
 	{models.EventEntryUpdated, 300}, {models.EventEntryCreated, 60}, {models.EventEntrySubmitted, 60}, {models.EventEntryApproved, 50},
 	{models.EventEntryPublished, 60}, {models.EventEntryUnpublished, 8}, {models.EventEntryDeleted, 6}, {models.EventEntryChangesRequested, 12},
-	{models.EventEntryScheduled, 6}, {models.EventEntryWithdrawn, 4}, {models.EventEntryRestored, 3}, {models.EventCommentCreated, 40},
+	{models.EventEntryScheduled, 6}, {models.EventEntryWithdrawn, 4}, {models.EventEntryScheduleCanceled, 3}, {models.EventCommentCreated, 40},
 	{models.EventMediaCreated, 50}, {models.EventMediaUpdated, 15}, {models.EventMediaDeleted, 4}, {models.EventUserSignedIn, 80},
 	{models.EventUserSignInFailed, 8}, {models.EventUserUpdated, 3}, {models.EventWebhookUpdated, 2}, {models.EventContentTypeUpdated, 2},
 }
@@ -697,7 +697,7 @@ func (e *env) auditBench(ctx context.Context, n, runs int) {
 		var total int64
 		warm := time.Now()
 		for range 10 {
-			recs, t, err := e.audit.List(ctx, e.admin, qq.q)
+			recs, t, _, err := e.audit.List(ctx, e.admin, qq.q)
 			must(err)
 			rows, total = len(recs), t
 		}
@@ -708,7 +708,7 @@ func (e *env) auditBench(ctx context.Context, n, runs int) {
 		d := make([]time.Duration, 0, n)
 		for range n {
 			start := time.Now()
-			_, _, err := e.audit.List(ctx, e.admin, qq.q)
+			_, _, _, err := e.audit.List(ctx, e.admin, qq.q)
 			must(err)
 			d = append(d, time.Since(start))
 		}
@@ -738,7 +738,7 @@ func (e *env) auditBench(ctx context.Context, n, runs int) {
 
 	for _, s := range slows {
 		sqls := capture(func() {
-			_, _, err := e.audit.List(ctx, e.admin, s.q)
+			_, _, _, err := e.audit.List(ctx, e.admin, s.q)
 			must(err)
 		})
 		fmt.Printf("\n%s, %q: the statements List runs and their plans\n", e.dialect, s.name)
@@ -755,7 +755,7 @@ func (e *env) auditBench(ctx context.Context, n, runs int) {
 		must(err)
 		must(pprof.StartCPUProfile(f))
 		for range 30 {
-			_, _, err := e.audit.List(ctx, e.admin, s.q)
+			_, _, _, err := e.audit.List(ctx, e.admin, s.q)
 			must(err)
 		}
 		pprof.StopCPUProfile()

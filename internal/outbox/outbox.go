@@ -192,7 +192,7 @@ type Handler func(ctx context.Context, tx *gorm.DB, e Event) error
 // Config tunes the River client. Zero values take the defaults.
 type Config struct {
 	MaxWorkers   int           // per process, default 20
-	PollInterval time.Duration // how often to look for new jobs, default 200 ms
+	PollInterval time.Duration // how often to look for new jobs, default 100 ms (an event passes two polls: dispatch, then delivery)
 	RetryPolicy  river.ClientRetryPolicy
 	Logger       *slog.Logger
 	// JobTimeout bounds one job run, default 30 s (a worker may set its own).
@@ -286,7 +286,7 @@ func New(db *database.DB, cfg Config) (*Outbox, error) {
 		cfg.MaxWorkers = 20
 	}
 	if cfg.PollInterval <= 0 {
-		cfg.PollInterval = 200 * time.Millisecond
+		cfg.PollInterval = 100 * time.Millisecond
 	}
 	if cfg.JobTimeout <= 0 {
 		cfg.JobTimeout = 30 * time.Second

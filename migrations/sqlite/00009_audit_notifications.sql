@@ -20,10 +20,13 @@ CREATE TABLE audit_records (
     ip          TEXT NOT NULL,
     request_id  TEXT NOT NULL
 );
+-- Every filter has an index that also gives the order (at, id), so a page
+-- is read straight from it (bench/events measures them at 1M records).
 CREATE INDEX audit_records_at ON audit_records (at, id);
-CREATE INDEX audit_records_actor ON audit_records (actor_id, at);
-CREATE INDEX audit_records_action ON audit_records (action, at);
-CREATE INDEX audit_records_object ON audit_records (object_type, object_id, at);
+CREATE INDEX audit_records_actor ON audit_records (actor_id, at, id);
+CREATE INDEX audit_records_action ON audit_records (action, at, id);
+CREATE INDEX audit_records_type ON audit_records (object_type, at, id);
+CREATE INDEX audit_records_object ON audit_records (object_id, at, id);
 -- +goose StatementBegin
 CREATE TRIGGER audit_records_append_only BEFORE UPDATE ON audit_records
 BEGIN

@@ -3400,7 +3400,14 @@ export interface operations {
                 content: {
                     "application/json": {
                         data: components["schemas"]["AuditRecord"][];
-                        meta: components["schemas"]["ListMeta"];
+                        meta: {
+                            /** @description matching records, counted up to 10000 */
+                            total: number;
+                            limit: number;
+                            offset: number;
+                            /** @description true when more than total match (total is then 10000) */
+                            capped: boolean;
+                        };
                     };
                     "text/csv": string;
                 };

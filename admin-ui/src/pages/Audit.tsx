@@ -4,7 +4,7 @@ import { api, ApiError, unwrap, type Schemas } from "../api/client";
 import { Link, setQuery } from "../router";
 import { Empty, ErrorNote, Loading } from "../components/ui";
 
-type Page = { data: Schemas["AuditRecord"][]; meta: Schemas["ListMeta"] };
+type Page = { data: Schemas["AuditRecord"][]; meta: Schemas["ListMeta"] & { capped: boolean } };
 
 const SIZES = [25, 50, 100];
 const PREFIXES: [string, string][] = [
@@ -124,6 +124,8 @@ export function Audit() {
   const prefix = PREFIXES.some(([p]) => p === f.action) ? f.action : f.action ? "custom" : "";
   const filtered = !!(f.action || f.actor || f.object || f.from || f.to);
   const total = records.data?.meta.total ?? 0;
+  // Past 10,000 matches the server stops counting: say "more than".
+  const capped = records.data?.meta.capped ?? false;
   const first = total ? (f.page - 1) * f.size + 1 : 0;
   const last = Math.min(total, f.page * f.size);
   const pages = Math.max(1, Math.ceil(total / f.size));
@@ -227,7 +229,7 @@ export function Audit() {
         )}
       </form>
       <p className="muted result-count" role="status">
-        {records.data ? (total ? `${first}–${last} of ${total} record${total === 1 ? "" : "s"}` : "") : ""}
+        {records.data ? (total ? `${first}–${last} of ${capped ? `more than ${total.toLocaleString()}` : total} record${total === 1 ? "" : "s"}` : "") : ""}
       </p>
       {records.isPending ? (
         <Loading label="Loading the audit log" />
