@@ -11,7 +11,7 @@ import { fileURLToPath } from "node:url";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, "..", ".."); // admin-ui/..
-const LIMIT_MS = 300_000; // a hard stop, well above a normal run
+const LIMIT_MS = 600_000; // a hard stop, well above a normal run (about 5 min on 2 cores)
 
 const work = mkdtempSync(join(tmpdir(), "cms-e2e-"));
 const bin = process.env.CMS_E2E_BIN || join(work, "cms");
