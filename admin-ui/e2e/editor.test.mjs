@@ -649,6 +649,206 @@ describe("the editor's day", () => {
     assert.equal(await theirs.getByRole("button", { name: /^(Edit|Resolve|Reopen)/ }).count(), 0);
   });
 
+  journey("E10. someone else saves while you edit: the open entry says so and follows them; with your own changes it keeps them, and saving on the old version shows the conflict, losing neither text", [], async (open) => {
+    const created = await call("/api/entries", { method: "POST", as: "editor", body: { type: "post", data: { title: "Two people, one entry", body: "<p>The first paragraph.</p>" } } });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const id = created.body.id;
+    const s = await open("editor");
+    const { page } = s;
+    s.expectError(/status of 409/); // the refused save, logged by Chromium
+    await signIn(page, editor);
+    await page.goto(`/admin/entries/${id}`);
+    await visible(page.getByRole("heading", { name: "Two people, one entry", level: 1 }));
+    await visible(saveState(page).filter({ hasText: "All changes saved" }));
+    const body = page.getByRole("textbox", { name: "Body" });
+    const lookAgain = () => page.evaluate(() => window.dispatchEvent(new Event("focus"))); // as coming back to the window does
+
+    // Nothing typed here: an admin's save (another session, through the API) shows, and the page says whose it is.
+    let cur = (await call(`/api/entries/${id}`)).body;
+    const theirTitle = await call(`/api/entries/${id}`, { method: "PATCH", body: { version: cur.version, data: { title: "Two people, one entry, retitled" } } });
+    assert.equal(theirTitle.status, 200, JSON.stringify(theirTitle.body));
+    await lookAgain();
+    const updated = await visible(page.getByRole("status", { name: "Updated from the server" }));
+    await visible(updated.getByText(/^Ada Admin saved revision 2 at /));
+    await visible(page.getByRole("heading", { name: "Two people, one entry, retitled", level: 1 }));
+    assert.equal(await field(page, "Title").inputValue(), "Two people, one entry, retitled");
+    await visible(saveState(page).filter({ hasText: "All changes saved" }));
+    await page.screenshot({ path: `${SHOTS}/updated-elsewhere.png` });
+    await axe(page, "the entry updated from elsewhere");
+    await updated.getByRole("button", { name: "OK" }).click();
+    await updated.waitFor({ state: "detached" });
+
+    // Now with text of one's own: the admin's next save does not replace it, and the page says so.
+    await body.click();
+    await page.keyboard.press("End");
+    await page.keyboard.type(" My sentence, typed here.");
+    await visible(saveState(page).filter({ hasText: "Unsaved changes" }));
+    cur = (await call(`/api/entries/${id}`)).body;
+    const theirBody = await call(`/api/entries/${id}`, { method: "PATCH", body: { version: cur.version, data: { body: "<p>The first paragraph.</p><p>Their paragraph, saved elsewhere.</p>" } } });
+    assert.equal(theirBody.status, 200, JSON.stringify(theirBody.body));
+    await lookAgain();
+    const warn = await visible(page.getByRole("alert").filter({ hasText: `Ada Admin saved a newer version (version ${theirBody.body.version}) while you were editing` }));
+    await visible(warn.getByRole("button", { name: "Compare now" }));
+    await visible(body.getByText("My sentence, typed here.", { exact: false }));
+    assert.equal(await body.getByText("Their paragraph, saved elsewhere.").count(), 0, "their text does not replace what is typed");
+    await visible(saveState(page).filter({ hasText: "Unsaved changes" }));
+    await page.screenshot({ path: `${SHOTS}/saved-elsewhere-while-typing.png` });
+    await axe(page, "the entry changed elsewhere while typing");
+
+    // Saving on the old version: the conflict, with both texts; nothing is written over.
+    await page.getByRole("button", { name: "Save", exact: true }).click();
+    const conflict = await visible(page.getByRole("alertdialog", { name: "Someone else changed this entry" }));
+    await visible(conflict.getByText(`Ada Admin saved version ${theirBody.body.version} while you were editing version ${cur.version}.`, { exact: false }));
+    await conflict.getByRole("button", { name: "Compare" }).click();
+    const both = await visible(conflict.getByRole("table", { name: "Your changes and theirs" }));
+    await visible(both.getByText("My sentence, typed here.", { exact: false }));
+    await visible(both.getByText("Their paragraph, saved elsewhere.", { exact: false }));
+    await page.screenshot({ path: `${SHOTS}/conflict.png` });
+    await axe(page, "the conflict dialog");
+    assert.match((await call(`/api/entries/${id}`)).body.data.body, /Their paragraph, saved elsewhere\./, "their save stands");
+    await visible(body.getByText("My sentence, typed here.", { exact: false }));
+
+    // Keeping mine saves on top of their version; theirs stays in the revisions.
+    await conflict.getByRole("button", { name: "Keep my changes" }).click();
+    await conflict.waitFor({ state: "detached" });
+    await page.getByRole("button", { name: "Save", exact: true }).click();
+    await visible(saveState(page).filter({ hasText: /^Saved revision 4/ }));
+    const now = (await call(`/api/entries/${id}`)).body;
+    assert.match(now.data.body, /My sentence, typed here\./);
+    assert.equal(now.data.title, "Two people, one entry, retitled", "their title, a field not touched here, stays");
+    const theirs = (await call(`/api/entries/${id}/revisions/3`)).body;
+    assert.match(theirs.data.body, /Their paragraph, saved elsewhere\./, "their text is kept as revision 3");
+  });
+
+  journey("E11. keyboard only: a link added and edited in its popover, a table inserted, a row and a column added, the header row toggled", [], async (open) => {
+    const created = await call("/api/entries", { method: "POST", as: "editor", body: { type: "post", data: { title: "By keyboard", body: "<p>Bulbs</p>" } } });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const id = created.body.id;
+    const { page } = await open("editor");
+    await signIn(page, editor);
+    await page.goto(`/admin/entries/${id}`);
+    await visible(page.getByRole("heading", { name: "By keyboard", level: 1 }));
+    const body = page.getByRole("textbox", { name: "Body" });
+    const tools = page.getByRole("toolbar", { name: "Body formatting" });
+    const focused = () => page.evaluate(() => { const a = document.activeElement; return a ? a.getAttribute("aria-label") || a.textContent?.trim() || a.id : ""; });
+    const inBody = () => body.evaluate((el) => el === document.activeElement);
+    /** toTool moves along the toolbar with the arrow key until the named button has the focus. */
+    const toTool = async (name) => {
+      for (let i = 0; i < 25; i++) {
+        if ((await focused()) === name) return;
+        await page.keyboard.press("ArrowRight");
+      }
+      assert.fail(`no "${name}" in the toolbar (at ${await focused()})`);
+    };
+
+    // From the page's start, Tab reaches the fields; the toolbar is one stop between the Summary and the text.
+    for (let i = 0; i < 40 && (await focused()) !== "field-title"; i++) await page.keyboard.press("Tab");
+    await until(async () => (await page.evaluate(() => document.activeElement?.id)) === "field-title", "Tab reaches the title");
+    await page.keyboard.press("Tab"); // Summary
+    await page.keyboard.press("Tab");
+    assert.ok(await tools.evaluate((t) => t.contains(document.activeElement)), "the next stop is the toolbar");
+    assert.equal(await tools.locator('button[tabindex="0"]').count(), 1, "the toolbar is a single Tab stop");
+    await page.keyboard.press("Tab");
+    assert.ok(await inBody(), "one more Tab and the text has the focus");
+
+    // A link: select the word, Alt+F10 to the toolbar, Link, type the address, Enter.
+    await page.keyboard.press("Control+Home");
+    await page.keyboard.press("Shift+End");
+    await page.keyboard.press("Alt+F10");
+    assert.ok(await tools.evaluate((t) => t.contains(document.activeElement)), "Alt+F10 goes to the toolbar");
+    await axe(page, "the toolbar with the focus");
+    await toTool("Link");
+    await page.keyboard.press("Enter");
+    const pop = await visible(page.getByRole("dialog", { name: "Link" }));
+    await visible(pop.getByText("Link for “Bulbs”"));
+    assert.equal(await focused(), "link-href", "the address field has the focus");
+    await page.keyboard.type("/guides/bulbs");
+    await axe(page, "the link popover, by keyboard");
+    await page.keyboard.press("Enter");
+    await pop.waitFor({ state: "detached" });
+    await until(inBody, "the text has the focus again");
+    await visible(body.locator('a[href="/guides/bulbs"]', { hasText: "Bulbs" }));
+
+    // Edit it: back into the link, Alt+F10, Edit link, a new address, Tab to Apply, Enter.
+    await page.keyboard.press("ArrowLeft");
+    await page.keyboard.press("ArrowLeft");
+    await page.keyboard.press("Alt+F10");
+    await toTool("Edit link");
+    await page.keyboard.press("Enter");
+    await visible(pop);
+    assert.equal(await pop.getByLabel("Link address").inputValue(), "/guides/bulbs");
+    await page.keyboard.press("Control+a");
+    await page.keyboard.type("https://bulbs.example/guide");
+    await page.keyboard.press("Tab");
+    assert.equal(await focused(), "Apply");
+    await page.keyboard.press("Enter");
+    await pop.waitFor({ state: "detached" });
+    await until(inBody, "the text has the focus after Apply");
+    await visible(body.locator('a[href="https://bulbs.example/guide"]', { hasText: "Bulbs" }));
+    // Escape in the toolbar comes back to the text, where it was.
+    await page.keyboard.press("Alt+F10");
+    await page.keyboard.press("Escape");
+    await until(inBody, "Escape in the toolbar goes back to the text");
+
+    // A table: a new paragraph, Insert table; the cursor starts in its first cell, Tab moves on.
+    await page.keyboard.press("End");
+    await page.keyboard.press("Enter");
+    await page.keyboard.type("Planting depths:");
+    await page.keyboard.press("Enter");
+    await page.keyboard.press("Alt+F10");
+    await toTool("Insert table");
+    await page.keyboard.press("Enter");
+    const table = await visible(body.locator("table"));
+    await until(inBody, "the text has the focus in the new table");
+    for (const [i, t] of ["Bulb", "Depth", "When", "Tulip", "15 cm", "November", "Crocus", "8 cm", "September"].entries()) {
+      if (i) await page.keyboard.press("Tab");
+      await page.keyboard.type(t);
+    }
+    // Tab in the last cell adds a row, as in a word processor.
+    await page.keyboard.press("Tab");
+    await page.keyboard.type("Allium");
+    assert.equal(await table.locator("tr").count(), 4, "Tab in the last cell added a row");
+
+    // Add row and Add column from the toolbar's table tools.
+    await page.keyboard.press("Alt+F10");
+    await visible(tools.getByRole("group", { name: "Table" }));
+    await toTool("Add row");
+    await page.keyboard.press("Enter");
+    await until(inBody, "back in the table after Add row");
+    assert.equal(await table.locator("tr").count(), 5);
+    await page.keyboard.press("Alt+F10");
+    await toTool("Add column");
+    await page.keyboard.press("Enter");
+    await until(inBody, "back in the table after Add column");
+    assert.equal(await table.locator("tr").first().locator("th, td").count(), 4);
+    await page.screenshot({ path: `${SHOTS}/keyboard-table.png` });
+    await axe(page, "the table made by keyboard");
+
+    // The header row off, and on again.
+    await page.keyboard.press("Alt+F10");
+    await toTool("Header row");
+    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute("aria-pressed")), "true");
+    await page.keyboard.press("Enter");
+    await until(async () => (await table.locator("th").count()) === 0, "the header row is off");
+    await page.keyboard.press("Alt+F10");
+    await toTool("Header row");
+    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute("aria-pressed")), "false");
+    await page.keyboard.press("Enter");
+    await until(async () => (await table.locator("tr").first().locator("th").count()) === 4, "the header row is back");
+
+    // Ctrl+S saves; the stored HTML is what was made.
+    await page.keyboard.press(`${mod}+s`);
+    await visible(saveState(page).filter({ hasText: /^Saved revision 2/ }));
+    const saved = (await call(`/api/entries/${id}`)).body.data.body;
+    assert.match(saved, /^<p><a href="https:\/\/bulbs\.example\/guide"[^>]*>Bulbs<\/a><\/p><p>Planting depths:<\/p><table><tbody>/);
+    // The new column went in after the cursor's (the first), the new row after the Allium one.
+    assert.match(saved, /<tr><th><p>Bulb<\/p><\/th><th><p><\/p><\/th><th><p>Depth<\/p><\/th><th><p>When<\/p><\/th><\/tr>/);
+    assert.match(saved, /<tr><td><p>Tulip<\/p><\/td><td><p><\/p><\/td><td><p>15 cm<\/p><\/td><td><p>November<\/p><\/td><\/tr>/);
+    assert.match(saved, /<tr><td><p>Allium<\/p><\/td>(<td><p><\/p><\/td>){3}<\/tr><tr>(<td><p><\/p><\/td>){4}<\/tr><\/tbody><\/table>$/);
+    assert.equal((saved.match(/<tr>/g) ?? []).length, 5, "five rows");
+    assert.equal((saved.match(/<t[hd]>/g) ?? []).length, 20, "four columns");
+  });
+
   journey("E5. the side panel collapses under the text on a phone", ["article"], async (open) => {
     const { page } = await open("editor", { width: 375, height: 740 });
     await signIn(page, editor);

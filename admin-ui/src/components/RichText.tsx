@@ -1,8 +1,8 @@
-import { useEffect, useRef, useState } from "react";
+import { useEffect, useLayoutEffect, useRef, useState, type FocusEvent, type KeyboardEvent, type RefObject } from "react";
 import { EditorContent, useEditor, type Editor } from "@tiptap/react";
 import StarterKit from "@tiptap/starter-kit";
 import Image from "@tiptap/extension-image";
-import { NodeSelection, TextSelection } from "@tiptap/pm/state";
+import { NodeSelection, Selection, TextSelection } from "@tiptap/pm/state";
 import type { EditorView } from "@tiptap/pm/view";
 import type { Media } from "../api/client";
 import { useAuth } from "../auth";
@@ -41,9 +41,12 @@ export function RichText({ id, label, value, onChange, readOnly, describedBy }: 
   const [pending, setPending] = useState(0);
   const [altPrompt, setAltPrompt] = useState<string | null>(null); // src of an uploaded image still without alt text
   const [picking, setPicking] = useState(false);
-  const [linking, setLinking] = useState(false);
+  const [linking, setLinking] = useState<{ top: number; left: number } | null>(null);
+  const richRef = useRef<HTMLDivElement>(null);
   const [describing, setDescribing] = useState<{ mode: "insert" | "edit"; src: string; alt: string; item?: Media; pos?: number } | null>(null);
   const uploadRef = useRef<(view: EditorView, files: File[], pos: number) => boolean>(() => false);
+  const toolbarRef = useRef<HTMLDivElement>(null);
+  const roving = useRovingToolbar(toolbarRef);
 
   const editor = useEditor({
     // The CSP forbids inline styles: TipTap's base CSS is in styles.css instead.
@@ -75,7 +78,23 @@ export function RichText({ id, label, value, onChange, readOnly, describedBy }: 
         "aria-multiline": "true",
         "aria-label": label,
         ...(describedBy ? { "aria-describedby": describedBy } : {}),
+        "aria-keyshortcuts": "Alt+F10",
+        "aria-description": "Alt+F10 moves to the formatting toolbar; Escape there comes back.",
         class: "richtext-area",
+      },
+      // Alt+F10 goes to the toolbar (as in TinyMCE and CKEditor): from inside a table Tab moves
+      // between cells, so this is the keyboard's way out to the table and link tools.
+      handleKeyDown: (view, event) => {
+        if (event.altKey && event.key === "F10") {
+          event.preventDefault();
+          // The browser tells of a moved cursor a moment later (selectionchange), and the editor
+          // no longer listens once the focus has gone: take it in now, or the tools would act
+          // on where the cursor was before the last keys.
+          (view as unknown as { domObserver?: { flush?: () => void } }).domObserver?.flush?.();
+          roving.focus();
+          return true;
+        }
+        return false;
       },
       transformPastedHTML: cleanPastedHTML,
       handlePaste: (view, event) => {
@@ -159,16 +178,52 @@ export function RichText({ id, label, value, onChange, readOnly, describedBy }: 
   if (!editor) return null;
 
   const tool = (name: string, active: boolean, run: () => void, extra?: { label?: string; pressed?: boolean }) => (
-    <button type="button" className="tool" aria-pressed={extra?.pressed === false ? undefined : active} aria-label={extra?.label} onClick={run} disabled={readOnly}>
+    <button type="button" className="tool" tabIndex={-1} aria-pressed={extra?.pressed === false ? undefined : active} aria-label={extra?.label} onClick={run} disabled={readOnly}>
       {name}
     </button>
   );
   const imageSelected = editor.isActive("image");
   const inTable = editor.isActive("table");
-  const headerRow = inTable && editor.isActive("tableHeader");
+  const headerRow = inTable && firstRowIsHeader(editor.state);
   const table = (cmd: (state: EditorState, dispatch?: (tr: Transaction) => void) => boolean) => {
     cmd(editor.state, editor.view.dispatch);
     editor.commands.focus();
+  };
+  // The link popover opens under the words it links, not at the toolbar far above them.
+  const openLink = () => {
+    const box = richRef.current?.getBoundingClientRect();
+    let top = 0;
+    let left = 0;
+    try {
+      const c = editor.view.coordsAtPos(editor.state.selection.to);
+      const start = editor.view.coordsAtPos(editor.state.selection.from);
+      if (box) {
+        top = c.bottom - box.top + 6;
+        left = Math.max(0, Math.min((start.top === c.top ? start.left : c.left) - box.left, box.width - 410));
+      }
+    } catch {
+      /* no coordinates (hidden): under the toolbar */
+    }
+    setLinking({ top, left });
+  };
+  // A new table takes the cursor into its first cell, ready for the first heading.
+  const insertTable = () => {
+    const at = editor.state.selection.from;
+    editor
+      .chain()
+      .focus()
+      .insertContent(newTable())
+      .command(({ tr }) => {
+        let cell = -1;
+        tr.doc.descendants((node, pos) => {
+          if (cell >= 0) return false;
+          if (node.type.name === "table" && pos >= at - 1) cell = pos + 4; // table › row › cell › paragraph
+          return cell < 0;
+        });
+        if (cell >= 0) tr.setSelection(TextSelection.create(tr.doc, cell));
+        return true;
+      })
+      .run();
   };
   /** findImage selects the image with src (the first one still without alt text) and returns its position. */
   const findImage = (src: string): number | null => {
@@ -187,8 +242,21 @@ export function RichText({ id, label, value, onChange, readOnly, describedBy }: 
   };
 
   return (
-    <div className="richtext">
-      <div className="toolbar" role="toolbar" aria-label={`${label} formatting`}>
+    <div className="richtext" ref={richRef}>
+      <div
+        className="toolbar"
+        role="toolbar"
+        aria-label={`${label} formatting`}
+        aria-controls={id}
+        ref={toolbarRef}
+        onKeyDown={(e) => {
+          if (e.key === "Escape" && !linking) {
+            e.preventDefault();
+            editor.commands.focus();
+          } else roving.onKeyDown(e);
+        }}
+        onFocus={roving.onFocus}
+      >
         {tool("Bold", editor.isActive("bold"), () => editor.chain().focus().toggleBold().run())}
         {tool("Italic", editor.isActive("italic"), () => editor.chain().focus().toggleItalic().run())}
         <span className="tool-sep" aria-hidden="true" />
@@ -201,27 +269,29 @@ export function RichText({ id, label, value, onChange, readOnly, describedBy }: 
         {tool("Code", editor.isActive("codeBlock"), () => editor.chain().focus().toggleCodeBlock().run(), { label: "Code block" })}
         {tool("Divider", false, () => editor.chain().focus().setHorizontalRule().run(), { pressed: false, label: "Divider (horizontal rule)" })}
         <span className="tool-sep" aria-hidden="true" />
-        {tool("Link", editor.isActive("link"), () => setLinking(true), { label: editor.isActive("link") ? "Edit link" : "Link" })}
+        {tool("Link", editor.isActive("link"), openLink, { label: editor.isActive("link") ? "Edit link" : "Link" })}
         {tool("Image", false, () => setPicking(true), { pressed: false, label: "Insert image" })}
         {imageSelected && tool("Alt text", false, () => editAlt(editor.state.selection.from), { pressed: false, label: "Edit the image's alt text" })}
-        {!inTable && tool("Insert table", false, () => editor.chain().focus().insertContent(newTable()).run(), { pressed: false })}
+        {!inTable && tool("Insert table", false, insertTable, { pressed: false })}
         {inTable && (
           <span className="table-tools" role="group" aria-label="Table">
             {tool("Add row", false, () => table(addRowAfter), { pressed: false })}
             {tool("Remove row", false, () => table(deleteRow), { pressed: false })}
             {tool("Add column", false, () => table(addColumnAfter), { pressed: false })}
             {tool("Remove column", false, () => table(deleteColumn), { pressed: false })}
-            {tool("Header row", headerRow, () => table(toggleHeaderRow))}
+            {tool("Header row", headerRow, () => table(toggleFirstRowHeader))}
             {tool("Delete table", false, () => table(deleteTable), { pressed: false })}
           </span>
         )}
       </div>
       {linking && (
         <LinkPopover
+          text={editor.state.doc.textBetween(editor.state.selection.from, editor.state.selection.to, " ").slice(0, 80)}
           initial={String(editor.getAttributes("link").href ?? "")}
           hasLink={editor.isActive("link")}
+          at={linking}
           onApply={(href) => {
-            setLinking(false);
+            setLinking(null);
             // Focus now, not on the next frame, so keys pressed right after land in the text;
             // the cursor goes after the link, so typing on does not replace or lengthen it.
             editor.view.focus();
@@ -234,11 +304,11 @@ export function RichText({ id, label, value, onChange, readOnly, describedBy }: 
             }).run();
           }}
           onRemove={() => {
-            setLinking(false);
+            setLinking(null);
             editor.chain().focus().extendMarkRange("link").unsetLink().run();
           }}
           onClose={() => {
-            setLinking(false);
+            setLinking(null);
             editor.commands.focus();
           }}
         />
@@ -332,12 +402,24 @@ export function normalHref(raw: string): string {
 }
 
 /** LinkPopover edits a link's address in place: Enter applies, Escape cancels, and the focus goes back to the text. */
-function LinkPopover({ initial, hasLink, onApply, onRemove, onClose }: { initial: string; hasLink: boolean; onApply: (href: string) => void; onRemove: () => void; onClose: () => void }) {
+function LinkPopover({ at, text, initial, hasLink, onApply, onRemove, onClose }: { at: { top: number; left: number }; text: string; initial: string; hasLink: boolean; onApply: (href: string) => void; onRemove: () => void; onClose: () => void }) {
   const [href, setHref] = useState(initial);
   const external = /^https?:/i.test(normalHref(href)) && !normalHref(href).startsWith(window.location.origin);
+  const ref = useRef<HTMLDivElement>(null);
+  const inputRef = useRef<HTMLInputElement>(null);
+  useEffect(() => inputRef.current?.focus({ preventScroll: true }), []);
+  // Placed through the CSSOM (the CSP refuses style attributes).
+  useLayoutEffect(() => {
+    const el = ref.current;
+    if (!el || !at.top) return;
+    el.style.top = `${at.top}px`;
+    el.style.left = `${at.left}px`;
+    el.scrollIntoView?.({ block: "nearest" });
+  }, [at]);
   return (
     <div
-      className="link-popover"
+      ref={ref}
+      className={`link-popover${at.top ? " at-text" : ""}`}
       role="dialog"
       aria-label="Link"
       onKeyDown={(e) => {
@@ -348,10 +430,15 @@ function LinkPopover({ initial, hasLink, onApply, onRemove, onClose }: { initial
         }
       }}
     >
+      {text && !hasLink && (
+        <p className="muted link-text">
+          Link for “{text}”
+        </p>
+      )}
       <label htmlFor="link-href">Link address</label>
       <input
         id="link-href"
-        autoFocus
+        ref={inputRef}
         value={href}
         placeholder="https://… or /page-on-this-site"
         aria-describedby="link-help"
@@ -381,4 +468,77 @@ function LinkPopover({ initial, hasLink, onApply, onRemove, onClose }: { initial
       </div>
     </div>
   );
+}
+
+/**
+ * useRovingToolbar makes a toolbar one stop for Tab, as the ARIA toolbar pattern has it: the
+ * arrow keys, Home and End move between its buttons, and Tab goes on to the text. The last
+ * button used keeps the stop.
+ */
+function useRovingToolbar(ref: RefObject<HTMLDivElement | null>) {
+  const at = useRef(0);
+  const buttons = () => Array.from(ref.current?.querySelectorAll<HTMLButtonElement>("button:not(:disabled)") ?? []);
+  // After every render (buttons come and go with the cursor: the table tools, Alt text).
+  useEffect(() => {
+    const all = buttons();
+    if (at.current >= all.length) at.current = 0;
+    all.forEach((b, i) => (b.tabIndex = i === at.current ? 0 : -1));
+  });
+  const move = (i: number) => {
+    const all = buttons();
+    if (!all.length) return;
+    at.current = (i + all.length) % all.length;
+    all.forEach((b, j) => (b.tabIndex = j === at.current ? 0 : -1));
+    all[at.current]!.focus();
+  };
+  return {
+    focus: () => move(Math.min(at.current, buttons().length - 1)),
+    onFocus: (e: FocusEvent) => {
+      const i = buttons().indexOf(e.target as HTMLButtonElement);
+      if (i >= 0 && i !== at.current) move(i);
+    },
+    onKeyDown: (e: KeyboardEvent) => {
+      const i = buttons().indexOf(e.target as HTMLButtonElement);
+      if (i < 0) return;
+      const to = { ArrowRight: i + 1, ArrowLeft: i - 1, Home: 0, End: buttons().length - 1 }[e.key];
+      if (to === undefined) return;
+      e.preventDefault();
+      move(to);
+    },
+  };
+}
+
+/** firstRowIsHeader tells whether the table around the cursor has a header row, wherever in it the cursor is. */
+function firstRowIsHeader(state: EditorState): boolean {
+  const $from = state.selection.$from;
+  for (let d = $from.depth; d > 0; d--) {
+    const node = $from.node(d);
+    if (node.type.name !== "table") continue;
+    const row = node.firstChild;
+    let all = !!row && row.childCount > 0;
+    row?.forEach((cell) => {
+      if (cell.type.name !== "tableHeader") all = false;
+    });
+    return all;
+  }
+  return false;
+}
+
+/**
+ * toggleFirstRowHeader makes the table's first row a header row, or a plain one again, wherever
+ * the cursor is in the table (prosemirror-tables' toggleHeaderRow acts on the cursor's row).
+ */
+function toggleFirstRowHeader(state: EditorState, dispatch?: (tr: Transaction) => void): boolean {
+  const $from = state.selection.$from;
+  let d = $from.depth;
+  while (d > 0 && $from.node(d).type.name !== "table") d--;
+  if (d === 0) return false;
+  const inFirstCell = state.apply(state.tr.setSelection(Selection.near(state.doc.resolve($from.start(d) + 2))));
+  let made: Transaction | null = null;
+  if (!toggleHeaderRow(inFirstCell, (tr) => (made = tr)) || !made) return false;
+  const tr = state.tr;
+  for (const step of (made as Transaction).steps) tr.step(step);
+  tr.setSelection(state.selection.map(tr.doc, tr.mapping));
+  dispatch?.(tr);
+  return true;
 }

@@ -14,4 +14,8 @@ describe("cleanPastedHTML", () => {
     const out = cleanPastedHTML('<table style="width:100%" class="x"><tr><td colspan="2" width="50">A <a href="/a" class="c" onclick="x()">link</a></td></tr></table><h1>Top</h1><h6>Deep</h6>');
     expect(out).toBe('<table><tbody><tr><td colspan="2" width="50">A <a href="/a">link</a></td></tr></tbody></table><h2>Top</h2><h4>Deep</h4>');
   });
+  it("drops Word's style sheet before parsing, so the page's CSP has nothing to refuse", () => {
+    const out = cleanPastedHTML('<html><head><style>p.MsoNormal{margin:0}</style></head><body><p class=MsoNormal>Text</p></body></html>');
+    expect(out).toBe("<p>Text</p>");
+  });
 });

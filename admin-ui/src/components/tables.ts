@@ -1,5 +1,5 @@
 import { mergeAttributes, Node } from "@tiptap/react";
-import { goToNextCell, tableEditing } from "@tiptap/pm/tables";
+import { addRowAfter, goToNextCell, isInTable, tableEditing } from "@tiptap/pm/tables";
 
 /**
  * Tables for rich text, on prosemirror-tables (through @tiptap/pm, so all of
@@ -50,7 +50,14 @@ export const Table = Node.create({
   },
   addKeyboardShortcuts() {
     return {
-      Tab: () => goToNextCell(1)(this.editor.state, this.editor.view.dispatch),
+      // Tab in the last cell adds a row, as in Word and Google Docs, instead of leaving the text.
+      Tab: () => {
+        const { view } = this.editor;
+        if (goToNextCell(1)(view.state, view.dispatch)) return true;
+        if (!isInTable(view.state)) return false;
+        addRowAfter(view.state, view.dispatch);
+        return goToNextCell(1)(view.state, view.dispatch);
+      },
       "Shift-Tab": () => goToNextCell(-1)(this.editor.state, this.editor.view.dispatch),
     };
   },
@@ -88,7 +95,10 @@ export function newTable(cols = 3, rows = 3) {
 export function cleanPastedHTML(html: string): string {
   // Style attributes are renamed before parsing: the page's CSP refuses inline styles (and
   // says so in the console) even in a parsed document; their bold and italic are read below.
-  const renamed = html.replace(/(<[a-z][^>]*?\s)style(\s*=)/gi, "$1data-pasted-style$2");
+  // <style> blocks (Word sends a sheet of them) go before parsing too, for the same reason.
+  const renamed = html
+    .replace(/<style[\s\S]*?<\/style\s*>/gi, "")
+    .replace(/(<[a-z][^>]*?\s)style(\s*=)/gi, "$1data-pasted-style$2");
   const doc = new DOMParser().parseFromString(renamed, "text/html");
   doc.querySelectorAll("style, script, meta, link, title, xml, template, iframe, object, embed, form, input, button, select, textarea, svg, canvas").forEach((n) => n.remove());
   // Word's empty <o:p> paragraphs markers and the like.

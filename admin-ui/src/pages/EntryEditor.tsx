@@ -32,6 +32,35 @@ export default function EntryEditor({ id }: { id: string }) {
 
 const time = (iso: string | Date) => new Date(iso).toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit" });
 
+/** useHeadHeight keeps --head-h on the head's parent: the toolbar and the side panel stick just under the head, whatever its height. */
+function useHeadHeight() {
+  const headRef = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const h = headRef.current;
+    if (!h || typeof ResizeObserver === "undefined") return;
+    const ro = new ResizeObserver(() => h.parentElement?.style.setProperty("--head-h", `${h.offsetHeight}px`));
+    ro.observe(h);
+    return () => ro.disconnect();
+  });
+  return headRef;
+}
+
+/**
+ * useFocusFirstError takes a refused save to the first field it names: on a long article the
+ * field may be far above or below the button that was pressed.
+ */
+function useFocusFirstError(error: unknown) {
+  useEffect(() => {
+    if (!error) return;
+    requestAnimationFrame(() => {
+      const bad = document.querySelector<HTMLElement>(".editor .field-error");
+      const field = bad?.closest(".field")?.querySelector<HTMLElement>("input, select, textarea, [contenteditable=true], button");
+      (field ?? bad)?.focus();
+      bad?.scrollIntoView({ block: "center" });
+    });
+  }, [error]);
+}
+
 /** changedFields tells which fields of data differ from origin (rich text compared as documents). */
 function isDirty(type: ContentType, data: Data, origin: Data, slug: string, originSlug: string) {
   return slug !== originSlug || type.fields.some((f) => !sameValue(data[f.name], origin[f.name], f.type === "richtext"));
@@ -78,7 +107,7 @@ function useSaveKey(save: () => void) {
 
 function LeaveDialog({ title, canSave, saving, error, onSave, onLeave, onStay }: { title: string; canSave: boolean; saving: boolean; error: unknown; onSave: () => void; onLeave: () => void; onStay: () => void }) {
   return (
-    <Dialog labelledBy="leave-title" describedBy="leave-text" onClose={onStay}>
+    <Dialog labelledBy="leave-title" describedBy="leave-text" onClose={onStay} className="alt-dialog confirm">
       <h2 id="leave-title">Leave without saving?</h2>
       <p id="leave-text">Your changes to “{title}” are not saved. If you leave now, they are lost.</p>
       <ErrorNote error={error} />
@@ -128,11 +157,26 @@ function NewEntry({ type }: { type: ContentType }) {
   });
   useLeaveGuard(dirty && !create.isSuccess, (proceed) => setLeaving(() => proceed));
   useSaveKey(() => !create.isPending && create.mutate());
+  const headRef = useHeadHeight();
   const errors = fieldErrors(create.error);
+  useFocusFirstError(create.error);
   return (
-    <section>
-      <h1>New {type.name.toLowerCase()}</h1>
+    <section className="entry entry-new">
+      <div className="entry-head" ref={headRef}>
+        <div className="entry-title">
+          <h1>New {type.name.toLowerCase()}</h1>
+        </div>
+        <div className="entry-actions">
+          <span className={`save-state${dirty ? " unsaved" : ""}`} role="status">
+            {create.isPending ? "Creating…" : dirty ? "Not created yet" : "Nothing written yet"}
+          </span>
+          <button type="submit" form="new-entry-form" disabled={create.isPending} aria-keyshortcuts="Control+S Meta+S" title="Create (Ctrl+S)">
+            Create
+          </button>
+        </div>
+      </div>
       <form
+        id="new-entry-form"
         className="editor"
         noValidate
         onSubmit={(e) => {
@@ -150,11 +194,6 @@ function NewEntry({ type }: { type: ContentType }) {
           {errors.slug && <p className="field-error">{errors.slug}</p>}
         </div>
         {!Object.keys(errors).length && <ErrorNote error={create.error} />}
-        <div className="actions">
-          <button type="submit" disabled={create.isPending}>
-            Create
-          </button>
-        </div>
       </form>
       {leaving && (
         <LeaveDialog
@@ -196,24 +235,24 @@ function ExistingEntry({ id, types }: { id: string; types: ContentType[] }) {
   const [announce, setAnnounce] = useState("");
   const [view, setView] = useState<"edit" | "changes" | "preview" | null>(null);
   const statusRef = useRef<HTMLSpanElement>(null);
-  const headRef = useRef<HTMLDivElement>(null);
-  // The toolbar and the side panel stick just under the head, whatever its height.
-  useEffect(() => {
-    const h = headRef.current;
-    if (!h || typeof ResizeObserver === "undefined") return;
-    const ro = new ResizeObserver(() => h.parentElement?.style.setProperty("--head-h", `${h.offsetHeight}px`));
-    ro.observe(h);
-    return () => ro.disconnect();
-  });
+  const headRef = useHeadHeight();
   const type = base ? types.find((t) => t.key === base.type) : undefined;
   const dirty = !!(base && type && isDirty(type, data, origin, slug, originSlug));
   const dirtyRef = useRef(dirty);
   dirtyRef.current = dirty;
 
   // The open entry follows the server: polled, and fetched again when the tab comes back.
+  // A revision that arrives by a fetch, not from this page's own save, restore or action
+  // (those put theirs in the cache first), was saved elsewhere: the page says so.
+  const remote = useRef<number | null>(null);
   const entry = useQuery({
     queryKey: ["entry", id],
-    queryFn: () => unwrap(api.GET("/api/entries/{id}", { params: { path: { id } } })),
+    queryFn: async () => {
+      const prev = qc.getQueryData<Entry>(["entry", id]);
+      const e = await unwrap(api.GET("/api/entries/{id}", { params: { path: { id } } }));
+      if (prev && e.revision !== prev.revision) remote.current = e.revision;
+      return e;
+    },
     refetchInterval: dirty ? 30_000 : 10_000,
     refetchOnWindowFocus: "always",
   });
@@ -237,9 +276,11 @@ function ExistingEntry({ id, types }: { id: string; types: ContentType[] }) {
   }, [entry.data?.version, qc, id]);
 
   // Follow the server while nothing is typed; once it is, keep the edit and its base version.
+  const [updated, setUpdated] = useState<Entry | null>(null);
   useEffect(() => {
     const e = entry.data;
     if (!e || (base && dirtyRef.current)) return;
+    if (base && remote.current === e.revision && e.revision !== base.revision) setUpdated(e);
     setBase(e);
     setOrigin(e.data);
     setOriginSlug(e.slug);
@@ -290,6 +331,7 @@ function ExistingEntry({ id, types }: { id: string; types: ContentType[] }) {
       setOrigin(e.data);
       setOriginSlug(e.slug);
       setOffer(null);
+      setUpdated(null);
       setSaved(`Saved revision ${e.revision}.`);
       // Typing that went on during the save stays, on top of the new version.
       if (current.current.data === sent.data && current.current.slug === sent.slug) {
@@ -324,6 +366,7 @@ function ExistingEntry({ id, types }: { id: string; types: ContentType[] }) {
     if (view === null && live && comments.data) setView(initialView(editable, live, lastReview(comments.data)));
   }, [view, live, comments.data, editable]);
   useLeaveGuard(dirty, (proceed) => setLeaving(() => proceed));
+  useFocusFirstError(save.error);
 
   if (entry.isPending) return <Loading />;
   if (entry.error) return <ErrorNote error={entry.error} />;
@@ -422,9 +465,31 @@ function ExistingEntry({ id, types }: { id: string; types: ContentType[] }) {
       )}
 
       {moved && (
-        <p className="banner banner-warn" role="alert">
-          {live.revision_author?.name ?? "Someone"} saved a newer version (version {live.version}) while you were editing. Your changes are kept; saving shows you both.
-        </p>
+        <div className="banner banner-warn" role="alert">
+          <p>
+            {live.revision_author?.name ?? "Someone"} saved a newer version (version {live.version}) while you were editing. Your changes are kept; saving shows you both.
+          </p>
+          <div className="actions">
+            <button type="button" className="secondary" onClick={() => setConflict(live)}>
+              Compare now
+            </button>
+          </div>
+        </div>
+      )}
+      {updated && !moved && !conflict && updated.revision === live.revision && (
+        <div className="banner" role="status" aria-label="Updated from the server">
+          <p>
+            <strong>
+              {updated.revision_author?.name ?? "Someone"} saved revision {updated.revision} at {time(updated.updated_at)}.
+            </strong>{" "}
+            It is shown now; you had nothing unsaved.
+          </p>
+          <div className="actions">
+            <button type="button" className="secondary" onClick={() => setUpdated(null)}>
+              OK
+            </button>
+          </div>
+        </div>
       )}
 
       {conflict && (

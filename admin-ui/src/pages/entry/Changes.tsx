@@ -31,6 +31,7 @@ export function Changes({ entry, type, comments, editable }: { entry: Entry; typ
   const review = lastReview(comments);
   const defaultLeft = review && review.revision < newest ? review.revision : Math.max(1, newest - 1);
   const [left, setLeft] = useState<number | null>(null);
+  const articleRef = useRef<HTMLElement>(null);
   const [right, setRight] = useState(newest);
   const shownLeft = left ?? defaultLeft;
   // The pickers follow new saves: the newest stays compared with until another is picked.
@@ -115,10 +116,22 @@ export function Changes({ entry, type, comments, editable }: { entry: Entry; typ
               ? `No differences between revision ${shownLeft} and revision ${right}.`
               : `Revision ${shownLeft} → ${right}: ${changed.length} ${changed.length === 1 ? "field" : "fields"} changed (${changed.map((r) => ("label" in r.f && r.f.label) || fieldLabel(r.f as Field)).join(", ")}).`}
           </p>
-          <p className="diff-legend muted" aria-hidden="true">
-            <ins>inserted</ins> <del>removed</del>
-          </p>
-          <article className="diff-article" aria-label={`Revision ${right}, changes since revision ${shownLeft} marked`}>
+          <div className="diff-tools">
+            <p className="diff-legend muted" aria-hidden="true">
+              <ins>inserted</ins> <del>removed</del>
+            </p>
+            {changed.length > 0 && (
+              <div className="toggle" role="group" aria-label="Go through the changes">
+                <button type="button" className="secondary" onClick={() => jump(articleRef.current, -1)}>
+                  ↑ Previous change
+                </button>
+                <button type="button" className="secondary" onClick={() => jump(articleRef.current, 1)}>
+                  Next change ↓
+                </button>
+              </div>
+            )}
+          </div>
+          <article ref={articleRef} className="diff-article" aria-label={`Revision ${right}, changes since revision ${shownLeft} marked`}>
             {rows.map(({ f, d, media }) => {
               const label = ("label" in f && f.label) || fieldLabel(f as Field);
               if (!d.changes && !d.html) return null;
@@ -155,4 +168,28 @@ export function Changes({ entry, type, comments, editable }: { entry: Entry; typ
       <ErrorNote error={restore.error} />
     </section>
   );
+}
+
+/**
+ * jump scrolls to the next (or previous) marked change of the article, below (or above) the
+ * middle of the window, and puts the focus on it: a long article need not be read end to end
+ * to find the two words that changed. Marks next to each other count as one change.
+ */
+function jump(article: HTMLElement | null, dir: 1 | -1) {
+  if (!article) return;
+  const marks = Array.from(article.querySelectorAll<HTMLElement>("ins, del")).filter((m) => !m.parentElement?.closest("ins, del"));
+  const changes = marks.filter((m, i) => i === 0 || marks[i - 1] !== m.previousElementSibling || !/^\s*$/.test(textBetween(marks[i - 1]!, m)));
+  const mid = window.innerHeight / 2;
+  const target = dir === 1 ? changes.find((m) => m.getBoundingClientRect().top > mid + 4) : changes.filter((m) => m.getBoundingClientRect().top < mid - 4).pop();
+  const to = target ?? (dir === 1 ? changes[0] : changes[changes.length - 1]);
+  if (!to) return;
+  to.tabIndex = -1;
+  to.focus({ preventScroll: true });
+  to.scrollIntoView({ block: "center" });
+}
+
+function textBetween(a: Element, b: Element): string {
+  let t = "";
+  for (let n = a.nextSibling; n && n !== b; n = n.nextSibling) t += n.textContent ?? "";
+  return t;
 }

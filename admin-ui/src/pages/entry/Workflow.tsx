@@ -90,14 +90,14 @@ export function Workflow({ entry, type, dirty, onDone, onDeleted }: { entry: Ent
       )}
       {!asking && <ErrorNote error={act.error} />}
       {asking === "request_changes" && (
-        <Dialog labelledBy="changes-title" onClose={close}>
+        <Dialog labelledBy="request-title" onClose={close} className="alt-dialog confirm">
           <form
             onSubmit={(e) => {
               e.preventDefault();
               act.mutate({ a: "request_changes", body: { comment: String(new FormData(e.currentTarget).get("comment") ?? "") } });
             }}
           >
-            <h2 id="changes-title">Request changes</h2>
+            <h2 id="request-title">Request changes</h2>
             <label htmlFor="changes-comment">What should change?</label>
             <textarea id="changes-comment" name="comment" rows={4} required autoFocus />
             {errors.comment && <p className="field-error">{errors.comment}</p>}
@@ -114,7 +114,7 @@ export function Workflow({ entry, type, dirty, onDone, onDeleted }: { entry: Ent
         </Dialog>
       )}
       {asking === "schedule" && (
-        <Dialog labelledBy="schedule-title" onClose={close}>
+        <Dialog labelledBy="schedule-title" onClose={close} className="alt-dialog confirm">
           <form
             onSubmit={(e) => {
               e.preventDefault();
@@ -138,7 +138,7 @@ export function Workflow({ entry, type, dirty, onDone, onDeleted }: { entry: Ent
         </Dialog>
       )}
       {asking === "unpublish" && (
-        <Dialog labelledBy="unpublish-title" describedBy="unpublish-text" onClose={close}>
+        <Dialog labelledBy="unpublish-title" describedBy="unpublish-text" onClose={close} className="alt-dialog confirm">
           <h2 id="unpublish-title">Take “{title}” off the site?</h2>
           <div id="unpublish-text">
             <p>
@@ -165,7 +165,7 @@ export function Workflow({ entry, type, dirty, onDone, onDeleted }: { entry: Ent
         </Dialog>
       )}
       {asking === "delete" && (
-        <Dialog labelledBy="delete-title" describedBy="delete-text" onClose={close}>
+        <Dialog labelledBy="delete-title" describedBy="delete-text" onClose={close} className="alt-dialog confirm">
           <h2 id="delete-title">Delete “{title}”?</h2>
           <p id="delete-text">
             It is not on the site. Its text, all {entry.revision} revision{entry.revision === 1 ? "" : "s"}, its comments and its history are deleted for good; this cannot be undone.
