@@ -59,8 +59,9 @@ func (s *Service) write(ctx context.Context, tx *gorm.DB, e outbox.Event) error 
 	if e.Subject != "" {
 		summary = strings.TrimSuffix("“"+e.Subject+"”: "+summary, ": ")
 	}
+	area, _, _ := strings.Cut(e.Type, ".")
 	r := models.AuditRecord{ID: e.ID, At: e.OccurredAt, ActorID: e.ActorID, ActorName: actorName(tx, e.ActorID),
-		Action: e.Type, ObjectType: e.ObjectType, ObjectID: e.ObjectID, Summary: summary, IP: e.IP, RequestID: e.RequestID}
+		Action: e.Type, Area: area, ObjectType: e.ObjectType, ObjectID: e.ObjectID, Summary: summary, IP: e.IP, RequestID: e.RequestID}
 	return tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&r).Error
 }
 
@@ -128,10 +129,16 @@ func (s *Service) filter(db *gorm.DB, q Query) *gorm.DB {
 		for _, a := range strings.Split(q.Action, ",") {
 			a = strings.TrimSpace(a)
 			if strings.HasSuffix(a, ".") {
-				// A prefix as a range, which an index serves on both databases
-				// (LIKE is case-insensitive on SQLite and collation-bound on
-				// PostgreSQL, so neither would use one): "entry." ≤ a < "entry/".
-				cond := s.db.Where("action >= ? AND action < ?", a, strings.TrimSuffix(a, ".")+"/")
+				// An area ("entry.") has its own column and index, which give
+				// the order too; a deeper prefix is a range of the action
+				// index ("entry.schedule." ≤ a < "entry.schedule/"), since
+				// LIKE is case-insensitive on SQLite and collation-bound on
+				// PostgreSQL and neither would use one.
+				area := strings.TrimSuffix(a, ".")
+				cond := s.db.Where("area = ?", area)
+				if strings.Contains(area, ".") {
+					cond = s.db.Where("action >= ? AND action < ?", a, area+"/")
+				}
 				if or == nil {
 					or = cond
 				} else {

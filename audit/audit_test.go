@@ -3,6 +3,7 @@ package audit_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -36,7 +37,7 @@ func TestListCountsUpToTheCap(t *testing.T) {
 				action = models.EventUserSignedIn
 			}
 			rows = append(rows, models.AuditRecord{ID: fmt.Sprintf("r%06d", i), At: start.Add(time.Duration(i) * time.Minute),
-				ActorID: "u1", ActorName: "U", Action: action, ObjectType: "entries/post", ObjectID: fmt.Sprintf("e%d", i%7)})
+				ActorID: "u1", ActorName: "U", Action: action, Area: strings.Split(action, ".")[0], ObjectType: "entries/post", ObjectID: fmt.Sprintf("e%d", i%7)})
 		}
 		if err := db.CreateInBatches(rows, 500).Error; err != nil {
 			t.Fatal(err)

@@ -82,6 +82,7 @@ type AuditRecord struct {
 	ActorID    string    `gorm:"not null"`
 	ActorName  string    `gorm:"not null"` // as it was at the time
 	Action     string    `gorm:"not null"` // the event type
+	Area       string    `gorm:"not null"` // the action's first word: "entry" of "entry.published"
 	ObjectType string    `gorm:"not null"`
 	ObjectID   string    `gorm:"not null"`
 	Summary    string    `gorm:"not null"`

@@ -541,7 +541,8 @@ func (g *auditGen) next() (models.AuditRecord, bool) {
 	actor := rng.IntN(len(g.actors))
 	actor = actor * actor / len(g.actors) // some actors far busier than others
 	r := models.AuditRecord{ID: uuidAt(rng, at), At: at, ActorID: g.actors[actor], ActorName: fmt.Sprintf("Person %d", actor), Action: act,
-		IP: fmt.Sprintf("203.0.113.%d", actor+1), RequestID: fmt.Sprintf("%016x", rng.Uint64())}
+		Area: strings.Split(act, ".")[0],
+		IP:   fmt.Sprintf("203.0.113.%d", actor+1), RequestID: fmt.Sprintf("%016x", rng.Uint64())}
 	switch {
 	case strings.HasPrefix(act, "entry.") || strings.HasPrefix(act, "comment."):
 		r.ObjectType, r.ObjectID = "entries/post", g.pick(g.objects)
@@ -570,7 +571,7 @@ func uuidAt(rng *mrand.Rand, at time.Time) string {
 	return u.String()
 }
 
-var auditCols = []string{"id", "at", "actor_id", "actor_name", "action", "object_type", "object_id", "summary", "ip", "request_id"}
+var auditCols = []string{"id", "at", "actor_id", "actor_name", "action", "area", "object_type", "object_id", "summary", "ip", "request_id"}
 
 func (e *env) insertAudit(ctx context.Context, n int) *auditGen {
 	start := time.Now()
@@ -587,13 +588,14 @@ func (e *env) insertAudit(ctx context.Context, n int) *auditGen {
 					more = false
 					break
 				}
-				rows = append(rows, []any{r.ID, r.At, r.ActorID, r.ActorName, r.Action, r.ObjectType, r.ObjectID, r.Summary, r.IP, r.RequestID})
+				rows = append(rows, []any{r.ID, r.At, r.ActorID, r.ActorName, r.Action, r.Area, r.ObjectType, r.ObjectID, r.Summary, r.IP, r.RequestID})
 			}
 			_, err = conn.CopyFrom(ctx, pgx.Identifier{"audit_records"}, auditCols, pgx.CopyFromRows(rows))
 			must(err)
 		}
-		// Autovacuum would analyze the table soon after such a load.
-		_, err = conn.Exec(ctx, "ANALYZE audit_records")
+		// Autovacuum would vacuum and analyze the table soon after such a load
+		// (the vacuum sets the visibility map that index-only counts need).
+		_, err = conn.Exec(ctx, "VACUUM ANALYZE audit_records")
 		must(err)
 	} else {
 		// Multi-row INSERTs of 500 rows, 50,000 rows a transaction, on one connection.
@@ -604,23 +606,23 @@ func (e *env) insertAudit(ctx context.Context, n int) *auditGen {
 		defer conn.Close()
 		insert := func(rows int) string {
 			return "INSERT INTO audit_records (" + strings.Join(auditCols, ", ") + ") VALUES " +
-				strings.TrimSuffix(strings.Repeat("(?,?,?,?,?,?,?,?,?,?),", rows), ",")
+				strings.TrimSuffix(strings.Repeat("(?,?,?,?,?,?,?,?,?,?,?),", rows), ",")
 		}
 		for more := true; more; {
 			_, err := conn.ExecContext(ctx, "BEGIN IMMEDIATE")
 			must(err)
 			for k := 0; k < 100 && more; k++ {
-				args := make([]any, 0, 5000)
-				for len(args) < 5000 {
+				args := make([]any, 0, 5500)
+				for len(args) < 5500 {
 					r, ok := g.next()
 					if !ok {
 						more = false
 						break
 					}
-					args = append(args, r.ID, r.At, r.ActorID, r.ActorName, r.Action, r.ObjectType, r.ObjectID, r.Summary, r.IP, r.RequestID)
+					args = append(args, r.ID, r.At, r.ActorID, r.ActorName, r.Action, r.Area, r.ObjectType, r.ObjectID, r.Summary, r.IP, r.RequestID)
 				}
 				if len(args) > 0 {
-					_, err := conn.ExecContext(ctx, insert(len(args)/10), args...)
+					_, err := conn.ExecContext(ctx, insert(len(args)/11), args...)
 					must(err)
 				}
 			}

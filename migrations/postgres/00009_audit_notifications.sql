@@ -7,13 +7,15 @@ ALTER TABLE outbox_events ADD COLUMN ip TEXT NOT NULL DEFAULT '';
 ALTER TABLE outbox_events ADD COLUMN request_id TEXT NOT NULL DEFAULT '';
 
 -- The audit log: one row per event, never updated (the trigger refuses);
--- rows older than the retention are deleted in the background.
+-- rows older than the retention are deleted in the background. area is the
+-- action's first word ("entry" of "entry.published"), for filters by area.
 CREATE TABLE audit_records (
     id          TEXT PRIMARY KEY,
     at          TIMESTAMPTZ NOT NULL,
     actor_id    TEXT NOT NULL,
     actor_name  TEXT NOT NULL,
     action      TEXT NOT NULL,
+    area        TEXT NOT NULL,
     object_type TEXT NOT NULL,
     object_id   TEXT NOT NULL,
     summary     TEXT NOT NULL,
@@ -25,8 +27,9 @@ CREATE TABLE audit_records (
 CREATE INDEX audit_records_at ON audit_records (at, id);
 CREATE INDEX audit_records_actor ON audit_records (actor_id, at, id);
 CREATE INDEX audit_records_action ON audit_records (action, at, id);
+CREATE INDEX audit_records_area ON audit_records (area, at, id);
 CREATE INDEX audit_records_type ON audit_records (object_type, at, id);
-CREATE INDEX audit_records_object ON audit_records (object_id, at, id);
+CREATE INDEX audit_records_object ON audit_records (object_id, object_type, at, id);
 -- +goose StatementBegin
 CREATE FUNCTION audit_records_append_only() RETURNS trigger AS $$
 BEGIN
