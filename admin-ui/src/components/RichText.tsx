@@ -243,47 +243,50 @@ export function RichText({ id, label, value, onChange, readOnly, describedBy }: 
 
   return (
     <div className="richtext" ref={richRef}>
-      <div
-        className="toolbar"
-        role="toolbar"
-        aria-label={`${label} formatting`}
-        aria-controls={id}
-        ref={toolbarRef}
-        onKeyDown={(e) => {
-          if (e.key === "Escape" && !linking) {
-            e.preventDefault();
-            editor.commands.focus();
-          } else roving.onKeyDown(e);
-        }}
-        onFocus={roving.onFocus}
-      >
-        {tool("Bold", editor.isActive("bold"), () => editor.chain().focus().toggleBold().run())}
-        {tool("Italic", editor.isActive("italic"), () => editor.chain().focus().toggleItalic().run())}
-        <span className="tool-sep" aria-hidden="true" />
-        {([2, 3, 4] as const).map((level) =>
-          tool(`H${level}`, editor.isActive("heading", { level }), () => editor.chain().focus().toggleHeading({ level }).run(), { label: `H${level} (heading ${level})` }),
-        )}
-        {tool("List", editor.isActive("bulletList"), () => editor.chain().focus().toggleBulletList().run())}
-        {tool("Numbered", editor.isActive("orderedList"), () => editor.chain().focus().toggleOrderedList().run())}
-        {tool("Quote", editor.isActive("blockquote"), () => editor.chain().focus().toggleBlockquote().run())}
-        {tool("Code", editor.isActive("codeBlock"), () => editor.chain().focus().toggleCodeBlock().run(), { label: "Code block" })}
-        {tool("Divider", false, () => editor.chain().focus().setHorizontalRule().run(), { pressed: false, label: "Divider (horizontal rule)" })}
-        <span className="tool-sep" aria-hidden="true" />
-        {tool("Link", editor.isActive("link"), openLink, { label: editor.isActive("link") ? "Edit link" : "Link" })}
-        {tool("Image", false, () => setPicking(true), { pressed: false, label: "Insert image" })}
-        {imageSelected && tool("Alt text", false, () => editAlt(editor.state.selection.from), { pressed: false, label: "Edit the image's alt text" })}
-        {!inTable && tool("Insert table", false, insertTable, { pressed: false })}
-        {inTable && (
-          <span className="table-tools" role="group" aria-label="Table">
-            {tool("Add row", false, () => table(addRowAfter), { pressed: false })}
-            {tool("Remove row", false, () => table(deleteRow), { pressed: false })}
-            {tool("Add column", false, () => table(addColumnAfter), { pressed: false })}
-            {tool("Remove column", false, () => table(deleteColumn), { pressed: false })}
-            {tool("Header row", headerRow, () => table(toggleFirstRowHeader))}
-            {tool("Delete table", false, () => table(deleteTable), { pressed: false })}
-          </span>
-        )}
-      </div>
+      {/* Someone who may not edit reads the text; a row of disabled tools would only be in the way. */}
+      {!readOnly && (
+        <div
+          className="toolbar"
+          role="toolbar"
+          aria-label={`${label} formatting`}
+          aria-controls={id}
+          ref={toolbarRef}
+          onKeyDown={(e) => {
+            if (e.key === "Escape" && !linking) {
+              e.preventDefault();
+              editor.commands.focus();
+            } else roving.onKeyDown(e);
+          }}
+          onFocus={roving.onFocus}
+        >
+          {tool("Bold", editor.isActive("bold"), () => editor.chain().focus().toggleBold().run())}
+          {tool("Italic", editor.isActive("italic"), () => editor.chain().focus().toggleItalic().run())}
+          <span className="tool-sep" aria-hidden="true" />
+          {([2, 3, 4] as const).map((level) =>
+            tool(`H${level}`, editor.isActive("heading", { level }), () => editor.chain().focus().toggleHeading({ level }).run(), { label: `H${level} (heading ${level})` }),
+          )}
+          {tool("List", editor.isActive("bulletList"), () => editor.chain().focus().toggleBulletList().run())}
+          {tool("Numbered", editor.isActive("orderedList"), () => editor.chain().focus().toggleOrderedList().run())}
+          {tool("Quote", editor.isActive("blockquote"), () => editor.chain().focus().toggleBlockquote().run())}
+          {tool("Code", editor.isActive("codeBlock"), () => editor.chain().focus().toggleCodeBlock().run(), { label: "Code block" })}
+          {tool("Divider", false, () => editor.chain().focus().setHorizontalRule().run(), { pressed: false, label: "Divider (horizontal rule)" })}
+          <span className="tool-sep" aria-hidden="true" />
+          {tool("Link", editor.isActive("link"), openLink, { label: editor.isActive("link") ? "Edit link" : "Link" })}
+          {tool("Image", false, () => setPicking(true), { pressed: false, label: "Insert image" })}
+          {imageSelected && tool("Alt text", false, () => editAlt(editor.state.selection.from), { pressed: false, label: "Edit the image's alt text" })}
+          {!inTable && tool("Insert table", false, insertTable, { pressed: false })}
+          {inTable && (
+            <span className="table-tools" role="group" aria-label="Table">
+              {tool("Add row", false, () => table(addRowAfter), { pressed: false })}
+              {tool("Remove row", false, () => table(deleteRow), { pressed: false })}
+              {tool("Add column", false, () => table(addColumnAfter), { pressed: false })}
+              {tool("Remove column", false, () => table(deleteColumn), { pressed: false })}
+              {tool("Header row", headerRow, () => table(toggleFirstRowHeader))}
+              {tool("Delete table", false, () => table(deleteTable), { pressed: false })}
+            </span>
+          )}
+        </div>
+      )}
       {linking && (
         <LinkPopover
           text={editor.state.doc.textBetween(editor.state.selection.from, editor.state.selection.to, " ").slice(0, 80)}

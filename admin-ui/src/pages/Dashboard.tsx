@@ -30,6 +30,7 @@ export function Dashboard() {
           <EntryCard title="My drafts" filter={{ author: "me", status: "draft" }} empty="No drafts. Start one from Entries." />
           <EntryCard title="Changes requested" filter={{ author: "me", status: "changes_requested" }} empty="Nothing sent back to you." />
           {reviewer && <EntryCard title="Review queue" filter={{ status: "in_review", sort: "updated_at" }} empty="Nothing waits for review." />}
+          {reviewer && <EntryCard title="Ready to publish" filter={{ status: "approved", sort: "updated_at" }} empty="Nothing approved waits to go live." />}
           <EntryCard title="Scheduled" filter={{ status: "scheduled", sort: "publish_at" }} empty="Nothing is scheduled." />
         </div>
       )}
@@ -46,6 +47,14 @@ function EntryCard({ title, filter, empty }: { title: string; filter: { author?:
         {title} {q.data && <span className="count">{q.data.meta.total}</span>}
       </h2>
       {q.isPending ? <Loading /> : q.error ? <ErrorNote error={q.error} /> : <EntryList entries={q.data.data} empty={empty} />}
+      {q.data && q.data.meta.total > q.data.data.length && (
+        <p className="card-more">
+          <Link to={`/entries?${new URLSearchParams({ status: filter.status, ...(filter.author ? { author: filter.author } : {}), ...(filter.sort ? { sort: filter.sort } : {}) })}`}>
+            All {q.data.meta.total}
+            <span className="sr-only"> {title.toLowerCase()}</span> in Entries
+          </Link>
+        </p>
+      )}
     </section>
   );
 }

@@ -148,7 +148,7 @@ export function Entries() {
             <label htmlFor="new-type" className="sr-only">
               Type of the new entry
             </label>
-            <select id="new-type" defaultValue={f.type || types.data[0]?.key}>
+            <select id="new-type" defaultValue={f.type || lastNewType(types.data.map((t) => t.key)) || types.data[0]?.key}>
               {types.data.map((t) => (
                 <option key={t.key} value={t.key}>
                   {t.name}
@@ -159,6 +159,11 @@ export function Entries() {
               type="button"
               onClick={() => {
                 const sel = document.getElementById("new-type") as HTMLSelectElement;
+                try {
+                  localStorage.setItem(NEW_TYPE_KEY, sel.value);
+                } catch {
+                  /* storage off: the first type next time */
+                }
                 navigate(`/entries/new?type=${encodeURIComponent(sel.value)}`);
               }}
             >
@@ -337,4 +342,16 @@ export function Entries() {
       )}
     </section>
   );
+}
+
+const NEW_TYPE_KEY = "cms.newEntryType";
+
+/** lastNewType is the type of the last entry started here, so "New entry" offers it again. */
+function lastNewType(keys: string[]): string | undefined {
+  try {
+    const k = localStorage.getItem(NEW_TYPE_KEY);
+    return k && keys.includes(k) ? k : undefined;
+  } catch {
+    return undefined;
+  }
 }
