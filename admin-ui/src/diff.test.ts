@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Field } from "./api/client";
-import { diff } from "./diff";
+import { diff, readable } from "./diff";
 
 const fields: Field[] = [
   { name: "title", type: "text" },
@@ -27,5 +27,8 @@ describe("diff", () => {
     const [row] = diff([{ name: "body", type: "richtext" }], { body: before }, { body: after });
     expect(row?.changed).toBe(true);
     expect(row?.right).toBe("Dawn. [image hills.png: A yellow sun]");
+  });
+  it("keeps paragraphs of rich text apart", () => {
+    expect(readable({ name: "body", type: "richtext" } as never, "<p>The end.</p><p>Next</p><table><tbody><tr><td><p>A</p></td><td><p>B</p></td></tr></tbody></table>")).toBe("The end. Next A B");
   });
 });

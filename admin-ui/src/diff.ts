@@ -10,6 +10,8 @@ export function readable(field: Field | undefined, v: unknown): string {
       const name = decodeURIComponent((img.getAttribute("src") ?? "").split("?")[0]!.split("/").pop() ?? "");
       img.replaceWith(` [image${name ? ` ${name}` : ""}${img.getAttribute("alt") ? `: ${img.getAttribute("alt")}` : ""}] `);
     }
+    // Blocks end with a space, so that two paragraphs do not read as one run-on word ("end.Next").
+    for (const el of Array.from(doc.body.querySelectorAll("p, h1, h2, h3, h4, h5, h6, li, td, th, pre, blockquote, br"))) el.after(" ");
     return (doc.body.textContent ?? "").replace(/\s+/g, " ").trim();
   }
   if (typeof v === "string") return v;

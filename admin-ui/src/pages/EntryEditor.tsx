@@ -501,9 +501,25 @@ function ExistingEntry({ id, types }: { id: string; types: ContentType[] }) {
             {conflict.revision_author?.name ?? "Someone"} saved version {conflict.version} while you were editing version {base.version}. Your changes are not saved yet.
           </p>
           <ConflictCompare type={type} mine={{ data, slug }} theirs={conflict} />
+          <p className="muted">
+            Keeping yours puts them on top of version {conflict.version}: fields you did not touch keep their changes, and their text stays in the history. Reloading theirs drops your unsaved changes.
+          </p>
           <div className="actions">
             <button
               type="button"
+              onClick={() => {
+                // Keep my edits on top of their version: saving sends only the
+                // fields I changed, so theirs stay wherever I did not touch.
+                setBase(conflict);
+                setConflict(null);
+                save.reset();
+              }}
+            >
+              Keep my changes
+            </button>
+            <button
+              type="button"
+              className="secondary"
               onClick={() => {
                 qc.setQueryData(["entry", id], conflict);
                 setBase(conflict);
@@ -517,19 +533,6 @@ function ExistingEntry({ id, types }: { id: string; types: ContentType[] }) {
               }}
             >
               Reload their version
-            </button>
-            <button
-              type="button"
-              className="secondary"
-              onClick={() => {
-                // Keep my edits on top of their version: saving sends only the
-                // fields I changed, so theirs stay wherever I did not touch.
-                setBase(conflict);
-                setConflict(null);
-                save.reset();
-              }}
-            >
-              Keep my changes
             </button>
           </div>
         </div>
