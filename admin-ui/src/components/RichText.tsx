@@ -250,6 +250,7 @@ export function RichText({ id, label, value, onChange, readOnly, describedBy }: 
           role="toolbar"
           aria-label={`${label} formatting`}
           aria-controls={id}
+          title="From the text: Alt+F10. Arrow keys move between the tools; Escape goes back to the text."
           ref={toolbarRef}
           onKeyDown={(e) => {
             if (e.key === "Escape" && !linking) {
