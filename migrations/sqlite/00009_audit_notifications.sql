@@ -29,7 +29,8 @@ CREATE INDEX audit_records_actor ON audit_records (actor_id, at, id);
 CREATE INDEX audit_records_action ON audit_records (action, at, id);
 CREATE INDEX audit_records_area ON audit_records (area, at, id);
 CREATE INDEX audit_records_type ON audit_records (object_type, at, id);
-CREATE INDEX audit_records_object ON audit_records (object_id, object_type, at, id);
+CREATE INDEX audit_records_object ON audit_records (object_id, at, id);
+CREATE INDEX audit_records_object_typed ON audit_records (object_id, object_type, at, id);
 -- +goose StatementBegin
 CREATE TRIGGER audit_records_append_only BEFORE UPDATE ON audit_records
 BEGIN
