@@ -339,7 +339,7 @@ func (s *Service) items(ctx context.Context, t *models.ContentType, rows []row, 
 	for i, r := range rows {
 		out[i] = flatten(t, r)
 	}
-	if err := s.expandMedia(ctx, t, out); err != nil {
+	if err := expandMedia(s.db.WithContext(ctx), t, out); err != nil {
 		return nil, err
 	}
 	for _, name := range q.Include {
@@ -404,7 +404,7 @@ func (s *Service) embed(ctx context.Context, f models.Field, items []Item, q Del
 		byID[r.ID] = flatten(target, r)
 		related = append(related, byID[r.ID])
 	}
-	if err := s.expandMedia(ctx, target, related); err != nil {
+	if err := expandMedia(s.db.WithContext(ctx), target, related); err != nil {
 		return err
 	}
 	for _, it := range items {

@@ -24,8 +24,8 @@ var eventOf = map[models.Action]string{
 }
 
 // entryEvent writes the outbox event of a change to e, in the change's
-// transaction. A published entry's event carries its delivery item (as the
-// delivery API shows it, media and relations as ids); every other event
+// transaction. A published entry's event carries its delivery item as the
+// delivery API shows it (media expanded, relations as ids); every other event
 // carries only the entry's identity and status, since webhooks go to sites
 // and a working copy's words (even its title) are not theirs to see. The
 // title is the event's Subject, for the audit log and notifications.
@@ -37,6 +37,9 @@ func entryEvent(tx *gorm.DB, p models.Principal, typ string, t *models.ContentTy
 		item := Item{"id": e.ID, "type": e.Type, "slug": e.Slug, "locale": e.Locale, "published_at": now, "updated_at": now}
 		for k, v := range keepFields(t, e.Data) {
 			item[k] = v
+		}
+		if err := expandMedia(tx, t, []Item{item}); err != nil {
+			return err
 		}
 		data = item
 	}

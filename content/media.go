@@ -183,7 +183,7 @@ func entryTitle(t *models.ContentType, e *models.Entry) string {
 // expandMedia turns the media of delivered items into what sites need: a
 // media field becomes the item's public subset (null if it is gone), and
 // rich-text images get their current URL, size and responsive variants.
-func (s *Service) expandMedia(ctx context.Context, t *models.ContentType, items []Item) error {
+func expandMedia(db *gorm.DB, t *models.ContentType, items []Item) error {
 	var ids []string
 	for _, it := range items {
 		for _, id := range mediaIDs(t, models.Data(it)) {
@@ -196,7 +196,7 @@ func (s *Service) expandMedia(ctx context.Context, t *models.ContentType, items 
 		return nil
 	}
 	var rows []models.Media
-	if err := s.db.WithContext(ctx).Where("id IN ?", ids).Find(&rows).Error; err != nil {
+	if err := db.Where("id IN ?", ids).Find(&rows).Error; err != nil {
 		return err
 	}
 	byID := make(map[string]*models.Media, len(rows))

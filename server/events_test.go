@@ -13,6 +13,7 @@ import (
 
 	"github.com/loamcms/cms/internal/database"
 	"github.com/loamcms/cms/internal/dbtest"
+	"github.com/loamcms/cms/internal/mediatest"
 	"github.com/loamcms/cms/webhooks"
 )
 
@@ -326,6 +327,27 @@ func TestCacheTagsNameEmbeddedEntries(t *testing.T) {
 		expect(t, r, 200, "")
 		if tags := r.Header.Get("Cache-Tag"); !strings.Contains(tags, "entry:"+post) || !strings.Contains(tags, "entry:"+cat) {
 			t.Fatalf("Cache-Tag %q lacks the post or its category", tags)
+		}
+	})
+}
+
+// TestPublishedEventCarriesTheDeliveryItem: entry.published's data is the
+// item as the delivery API shows it, its media expanded (url, alt, size).
+func TestPublishedEventCarriesTheDeliveryItem(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *database.DB) {
+		n := newNewsroom(t, db)
+		hero := n.upload(t, n.editor, upload{filename: "hero.png", data: mediatest.PNG(40, 20), fields: map[string]string{"alt": "A field"}})
+		id := n.publish(t, "post", map[string]any{"title": "With a hero", "hero": hero.ID})
+		var data string
+		if err := db.Raw("SELECT data FROM outbox_events WHERE type = 'entry.published' AND object_id = ?", id).Scan(&data).Error; err != nil {
+			t.Fatal(err)
+		}
+		var item struct {
+			Title string
+			Hero  struct{ ID, URL, Alt string }
+		}
+		if err := json.Unmarshal([]byte(data), &item); err != nil || item.Title != "With a hero" || item.Hero.ID != hero.ID || item.Hero.Alt != "A field" || !strings.HasPrefix(item.Hero.URL, "/media/") {
+			t.Fatalf("entry.published data %s", data)
 		}
 	})
 }
