@@ -105,7 +105,7 @@ export function App() {
         </nav>
         <div className="me">
           <Bell />
-          <button type="button" className="secondary palette-button" onClick={() => setPalette(true)} aria-keyshortcuts="Control+K Meta+K">
+          <button type="button" className="secondary palette-button" onClick={() => setPalette(true)} aria-keyshortcuts="Control+K Meta+K" title="Jump to any entry or page (Ctrl K)">
             Go to… <span className="kbd" aria-hidden="true">Ctrl K</span>
           </button>
           <div className="theme">
