@@ -56,11 +56,8 @@ type Event struct {
 // ContentType returns the content type key of an entry event's ObjectType
 // ("entries/post" → "post"), or "" for other objects.
 func (e Event) ContentType() string {
-	if len(e.ObjectType) > len("entries/") && e.ObjectType[:len("entries/")] == "entries/" {
-		return e.ObjectType[len("entries/"):]
-	}
-	if len(e.ObjectType) > len("entry/") && e.ObjectType[:len("entry/")] == "entry/" {
-		return e.ObjectType[len("entry/"):]
+	if key, ok := strings.CutPrefix(e.ObjectType, "entries/"); ok {
+		return key
 	}
 	return ""
 }

@@ -154,3 +154,76 @@ func TestConcurrentMigrate(t *testing.T) {
 		})
 	}
 }
+
+// TestFailingHandlerIsRetriedAlone: a handler that fails has its writes
+// undone (its savepoint) and runs again on its own until it succeeds; the
+// other handlers of the same event run once and keep what they wrote.
+func TestFailingHandlerIsRetriedAlone(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *database.DB) {
+		ob := open(t, db)
+		var mu sync.Mutex
+		runs := map[string]int{}
+		ob.Handle("steady", func(ctx context.Context, tx *gorm.DB, e outbox.Event) error {
+			mu.Lock()
+			defer mu.Unlock()
+			runs["steady"]++
+			return nil
+		})
+		ob.Handle("flaky", func(ctx context.Context, tx *gorm.DB, e outbox.Event) error {
+			mu.Lock()
+			defer mu.Unlock()
+			runs["flaky"]++
+			if runs["flaky"] > 1 {
+				return nil
+			}
+			// A write that must not survive the failure that follows it.
+			if err := tx.Exec("UPDATE outbox_events SET summary = 'written by a failed try' WHERE id = ?", e.ID).Error; err != nil {
+				return err
+			}
+			return errors.New("the first try fails")
+		})
+		var id string
+		err := db.Transaction(func(tx *gorm.DB) error {
+			e, err := outbox.Store(tx, outbox.Event{Type: models.EventEntryPublished, ObjectType: "entries/post", ObjectID: "x"})
+			id = e.ID
+			if err != nil {
+				return err
+			}
+			_, err = ob.InsertTx(tx, outbox.DispatchArgs{EventID: e.ID}, nil)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := ob.Start(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { ob.Stop(context.Background()) })
+		deadline := time.Now().Add(20 * time.Second)
+		for {
+			mu.Lock()
+			done := runs["flaky"] >= 2
+			mu.Unlock()
+			if done {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("the failed handler was not retried: %v", runs)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		time.Sleep(200 * time.Millisecond)
+		mu.Lock()
+		defer mu.Unlock()
+		if runs["steady"] != 1 || runs["flaky"] != 2 {
+			t.Fatalf("runs %v: the steady handler must run once, the flaky one twice", runs)
+		}
+		var summary string
+		if err := db.Raw("SELECT summary FROM outbox_events WHERE id = ?", id).Scan(&summary).Error; err != nil {
+			t.Fatal(err)
+		}
+		if summary != "" {
+			t.Fatalf("summary %q: the failed try's write was kept", summary)
+		}
+	})
+}
