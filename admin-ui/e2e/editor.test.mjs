@@ -5,10 +5,8 @@
 // /tmp/shots8.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { axe, launchBrowser, Session, startServer, until, visible } from "./harness.mjs";
+import { mkdirSync } from "node:fs";
+import { axe, launchBrowser, journeys, Session, startServer, until, visible } from "./harness.mjs";
 
 const SHOTS = process.env.CMS_E2E_SHOTS || "/tmp/shots8";
 mkdirSync(SHOTS, { recursive: true });
@@ -61,31 +59,7 @@ describe("the editor's day", () => {
     await server?.stop();
   });
 
-  function journey(name, needs, fn) {
-    it(name, { timeout: 90_000 }, async (t) => {
-      const missing = needs.filter((k) => !(k in state));
-      if (missing.length) return t.skip(`an earlier journey did not leave ${missing.join(", ")}`);
-      const sessions = [];
-      const open = async (who, viewport = { width: 1280, height: 800 }) => {
-        const s = await Session.open(browser, server.baseURL, who, viewport);
-        sessions.push(s);
-        return s;
-      };
-      try {
-        await fn(open);
-        for (const s of sessions) s.assertClean();
-      } catch (err) {
-        const base = join(tmpdir(), `cms-e2e-${name.replace(/\W+/g, "-").slice(0, 40)}`);
-        for (const s of sessions) await s.page.screenshot({ path: `${base}-${s.who}.png`, fullPage: true }).then(() => t.diagnostic(`screenshot: ${base}-${s.who}.png`), () => {});
-        writeFileSync(`${base}-server.log`, server.log());
-        const seen = sessions.flatMap((s) => s.errors);
-        if (seen.length && err instanceof Error) err.message += `\nthe browser reported:\n${seen.join("\n")}`;
-        throw err;
-      } finally {
-        await Promise.all(sessions.map((s) => s.close().catch(() => {})));
-      }
-    });
-  }
+  const journey = journeys(it, { state, browser: () => browser, server: () => server, timeout: 90_000, viewport: { width: 1280, height: 800 } });
 
   async function signIn(page, user) {
     await page.goto("/admin/");

@@ -7,11 +7,10 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { createHmac, timingSafeEqual } from "node:crypto";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { createServer } from "node:http";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { axe, launchBrowser, Session, startServer, until, visible } from "./harness.mjs";
+import { axe, launchBrowser, journeys, startServer, until, visible } from "./harness.mjs";
 
 const password = "correct horse battery staple";
 const admin = { name: "Ada Admin", email: "ada@example.test", password };
@@ -107,35 +106,7 @@ describe("events: webhooks, the audit log and notifications", () => {
     return r.body.access_token;
   };
 
-  function journey(name, needs, fn) {
-    it(name, { timeout: 90_000 }, async (t) => {
-      const missing = needs.filter((k) => !(k in state));
-      if (missing.length) return t.skip(`an earlier journey did not leave ${missing.join(", ")}`);
-      const sessions = [];
-      const open = async (who, viewport) => {
-        const s = await Session.open(browser, server.baseURL, who, viewport);
-        sessions.push(s);
-        return s;
-      };
-      try {
-        await fn(open);
-        for (const s of sessions) s.assertClean();
-      } catch (err) {
-        const base = join(tmpdir(), `cms-e2e-${name.replace(/\W+/g, "-").slice(0, 40)}`);
-        for (const s of sessions) {
-          const file = `${base}-${s.who}.png`;
-          await s.page.screenshot({ path: file, fullPage: true }).then(() => t.diagnostic(`screenshot: ${file}`), () => {});
-        }
-        writeFileSync(`${base}-server.log`, server.log());
-        t.diagnostic(`server log: ${base}-server.log`);
-        const seen = sessions.flatMap((s) => s.errors);
-        if (seen.length && err instanceof Error) err.message += `\nthe browser reported:\n${seen.join("\n")}`;
-        throw err;
-      } finally {
-        await Promise.all(sessions.map((s) => s.close().catch(() => {})));
-      }
-    });
-  }
+  const journey = journeys(it, { state, browser: () => browser, server: () => server, timeout: 90_000 });
 
   journey("1. first admin; an editor and a reviewer made through the API", [], async (open) => {
     const { page } = await open("admin");

@@ -1,7 +1,7 @@
 // Helpers shared by the journey files: a fresh `cms serve`, Debian's Chromium
 // driven by playwright-core, console-error tracking and small polling waits.
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -163,4 +163,47 @@ export async function visible(locator) {
 
 export function sleep(ms) {
   return new Promise((r) => setTimeout(r, ms));
+}
+
+/**
+ * journeys makes the `journey(name, needs, fn, { skip })` of a test file. A
+ * journey is one test with fresh browser sessions (`open(who, viewport)`,
+ * closed at its end) that fails on any unexpected console error, keeps
+ * screenshots and the server log under /tmp when it fails, and is skipped
+ * when an earlier journey did not leave what it needs in ctx.state (or when
+ * skip() gives a reason). ctx: { state, browser(), server(), timeout, viewport }.
+ */
+export function journeys(it, ctx) {
+  return function journey(name, needs, fn, { skip } = {}) {
+    it(name, { timeout: ctx.timeout ?? 90_000 }, async (t) => {
+      const why = skip?.();
+      if (why) return t.skip(why);
+      const missing = needs.filter((k) => !(k in ctx.state));
+      if (missing.length) return t.skip(`an earlier journey did not leave ${missing.join(", ")}`);
+      const sessions = [];
+      const open = async (who, viewport = ctx.viewport) => {
+        const s = await Session.open(ctx.browser(), ctx.server().baseURL, who, viewport);
+        sessions.push(s);
+        return s;
+      };
+      try {
+        await fn(open);
+        for (const s of sessions) s.assertClean();
+      } catch (err) {
+        const base = join(tmpdir(), `cms-e2e-${name.replace(/\W+/g, "-").slice(0, 40)}`);
+        for (const s of sessions) {
+          const file = `${base}-${s.who}.png`;
+          await s.page.screenshot({ path: file, fullPage: true }).then(() => t.diagnostic(`screenshot: ${file}`), () => {});
+        }
+        writeFileSync(`${base}-server.log`, ctx.server().log());
+        t.diagnostic(`server log: ${base}-server.log`);
+        // A crashed page usually shows up as a timeout: say what the browser reported.
+        const seen = sessions.flatMap((s) => s.errors);
+        if (seen.length && err instanceof Error) err.message += `\nthe browser reported:\n${seen.join("\n")}`;
+        throw err;
+      } finally {
+        await Promise.all(sessions.map((s) => s.close().catch(() => {})));
+      }
+    });
+  };
 }

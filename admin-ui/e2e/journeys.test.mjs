@@ -3,10 +3,9 @@
 // Everything is done as a person would, through accessible names.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { axe, launchBrowser, Session, startServer, until, visible } from "./harness.mjs";
+import { axe, launchBrowser, journeys, startServer, until, visible } from "./harness.mjs";
 
 const password = "correct horse battery staple";
 const admin = { name: "Ada Admin", email: "ada@example.test", password };
@@ -37,46 +36,8 @@ describe("admin UI journeys", () => {
     await server?.stop();
   });
 
-  /**
-   * journey runs one test with fresh browser contexts (closed at its end),
-   * fails it on any unexpected browser console error, and skips it when an
-   * earlier journey did not leave what it needs in state.
-   */
-  function journey(name, needs, fn) {
-    it(name, { timeout: 60_000 }, async (t) => {
-      const missing = needs.filter((k) => !(k in state));
-      if (missing.length) return t.skip(`an earlier journey did not leave ${missing.join(", ")}`);
-      const sessions = [];
-      const open = async (who, viewport) => {
-        const s = await Session.open(browser, server.baseURL, who, viewport);
-        sessions.push(s);
-        return s;
-      };
-      try {
-        await fn(open);
-        for (const s of sessions) s.assertClean();
-      } catch (err) {
-        await keepEvidence(t, name, sessions);
-        // A crashed page usually shows up as a timeout: say what the browser reported.
-        const seen = sessions.flatMap((s) => s.errors);
-        if (seen.length && err instanceof Error) err.message += `\nthe browser reported:\n${seen.join("\n")}`;
-        throw err;
-      } finally {
-        await Promise.all(sessions.map((s) => s.close().catch(() => {})));
-      }
-    });
-  }
+  const journey = journeys(it, { state, browser: () => browser, server: () => server, timeout: 60_000 });
 
-  /** keepEvidence saves screenshots and the server log of a failed journey under /tmp. */
-  async function keepEvidence(t, name, sessions) {
-    const base = join(tmpdir(), `cms-e2e-${name.replace(/\W+/g, "-").slice(0, 40)}`);
-    for (const s of sessions) {
-      const file = `${base}-${s.who}.png`;
-      await s.page.screenshot({ path: file, fullPage: true }).then(() => t.diagnostic(`screenshot: ${file}`), () => {});
-    }
-    writeFileSync(`${base}-server.log`, server.log());
-    t.diagnostic(`server log: ${base}-server.log`);
-  }
 
   journey("1. first-run setup; the admin creates an editor and a reviewer", [], async (open) => {
     const { page } = await open("admin");

@@ -4,11 +4,10 @@
 // fresh `cms serve` of their own. Screenshots of each screen go to /tmp/shots/.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { launchBrowser, Session, startServer, until, visible } from "./harness.mjs";
+import { launchBrowser, journeys, startServer, until, visible } from "./harness.mjs";
 import { makePNG } from "./png.mjs";
 
 const require = createRequire(import.meta.url);
@@ -73,31 +72,9 @@ describe("media journeys", () => {
     await server?.stop();
   });
 
+  const run = journeys(it, { state, browser: () => browser, server: () => server, timeout: 90_000, viewport: { width: 1280, height: 800 } });
   function journey(name, needs, fn, { media = true } = {}) {
-    it(name, { timeout: 90_000 }, async (t) => {
-      if (media && !ready) return t.skip("the server has no media API yet");
-      const missing = needs.filter((k) => !(k in state));
-      if (missing.length) return t.skip(`an earlier journey did not leave ${missing.join(", ")}`);
-      const sessions = [];
-      const open = async (who, viewport = { width: 1280, height: 800 }) => {
-        const s = await Session.open(browser, server.baseURL, who, viewport);
-        sessions.push(s);
-        return s;
-      };
-      try {
-        await fn(open);
-        for (const s of sessions) s.assertClean();
-      } catch (err) {
-        const base = join(tmpdir(), `cms-e2e-${name.replace(/\W+/g, "-").slice(0, 40)}`);
-        for (const s of sessions) await s.page.screenshot({ path: `${base}-${s.who}.png`, fullPage: true }).then(() => t.diagnostic(`screenshot: ${base}-${s.who}.png`), () => {});
-        writeFileSync(`${base}-server.log`, server.log());
-        const seen = sessions.flatMap((s) => s.errors);
-        if (seen.length && err instanceof Error) err.message += `\nthe browser reported:\n${seen.join("\n")}`;
-        throw err;
-      } finally {
-        await Promise.all(sessions.map((s) => s.close().catch(() => {})));
-      }
-    });
+    run(name, needs, fn, { skip: () => (media && !ready ? "the server has no media API yet" : "") });
   }
 
   journey("M1. the editor uploads images on the Media page, sets alt text and a focal point; a disguised file is refused with the server's reason", [], async (open) => {
