@@ -1,6 +1,7 @@
 package audit
 
 import (
+	"cmp"
 	"context"
 	"encoding/csv"
 	"errors"
@@ -60,24 +61,23 @@ func (s *Service) write(ctx context.Context, tx *gorm.DB, e outbox.Event) error 
 		summary = strings.TrimSuffix("“"+e.Subject+"”: "+summary, ": ")
 	}
 	area, _, _ := strings.Cut(e.Type, ".")
-	r := models.AuditRecord{ID: e.ID, At: e.OccurredAt, ActorID: e.ActorID, ActorName: actorName(tx, e.ActorID),
+	r := models.AuditRecord{ID: e.ID, At: e.OccurredAt, ActorID: e.ActorID, ActorName: actorNames(tx, e.ActorID)[e.ActorID],
 		Action: e.Type, Area: area, ObjectType: e.ObjectType, ObjectID: e.ObjectID, Summary: summary, IP: e.IP, RequestID: e.RequestID}
 	return tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&r).Error
 }
 
-// actorName is who the actor was called at the time; "" for the system.
-func actorName(tx *gorm.DB, id string) string {
-	if id == "" {
-		return ""
+// actorNames is what the given users are called (their name, else their
+// email), in one query; the system ("") and people since deleted have none.
+func actorNames(db *gorm.DB, ids ...string) map[string]string {
+	out := map[string]string{}
+	var users []models.User
+	if err := db.Select("id", "name", "email").Where("id IN ?", ids).Find(&users).Error; err != nil {
+		return out
 	}
-	var u models.User
-	if err := tx.Select("name", "email").Where("id = ?", id).Take(&u).Error; err != nil {
-		return ""
+	for _, u := range users {
+		out[u.ID] = cmp.Or(u.Name, u.Email)
 	}
-	if u.Name != "" {
-		return u.Name
-	}
-	return u.Email
+	return out
 }
 
 // Actor is who did something.

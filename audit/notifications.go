@@ -138,12 +138,11 @@ func (s *Service) Notifications(ctx context.Context, p models.Principal, limit, 
 	if err != nil {
 		return nil, 0, err
 	}
-	names := map[string]string{}
+	actors := make([]string, 0, len(rows))
 	for _, n := range rows {
-		if _, ok := names[n.ActorID]; !ok {
-			names[n.ActorID] = actorName(db, n.ActorID)
-		}
+		actors = append(actors, n.ActorID)
 	}
+	names := actorNames(db, actors...)
 	out := make([]Note, 0, len(rows))
 	for _, n := range rows {
 		out = append(out, Note{ID: n.ID, Kind: n.Kind, Entry: NoteEntry{ID: n.EntryID, Title: n.EntryTitle},
