@@ -14,6 +14,7 @@ import (
 	"github.com/loamcms/cms/accounts"
 	"github.com/loamcms/cms/audit"
 	"github.com/loamcms/cms/content"
+	"github.com/loamcms/cms/delivery"
 	"github.com/loamcms/cms/internal/changes"
 	"github.com/loamcms/cms/internal/config"
 	"github.com/loamcms/cms/internal/database"
@@ -30,6 +31,7 @@ type app struct {
 	db       *database.DB
 	accounts *accounts.Service
 	content  *content.Service
+	delivery *delivery.Service
 	media    *media.Service
 	webhooks *webhooks.Service
 	audit    *audit.Service
@@ -89,9 +91,11 @@ func open(ctx context.Context, cfg *config.Config, log *slog.Logger) (*app, erro
 		return nil, err
 	}
 	med := media.New(db.DB, store, enforcer, media.Options{MaxUpload: cfg.MaxUpload, Changes: feed, Gen: feed.Gen, Log: log})
+	dlv := delivery.New(db.DB, enforcer, delivery.Options{Dialect: db.Dialect, CacheBytes: int(cfg.CacheBytes), Log: log})
+	feed.OnChange(dlv.Changed)
 	hooks := webhooks.New(ob, enforcer, webhooks.Guard{Allow: allow}, webhooks.Config{})
 	aud := audit.New(ob, enforcer, audit.Config{Retention: cfg.AuditRetention})
-	return &app{cfg: cfg, db: db, accounts: acc, content: cnt, media: med, webhooks: hooks, audit: aud, outbox: ob,
+	return &app{cfg: cfg, db: db, accounts: acc, content: cnt, delivery: dlv, media: med, webhooks: hooks, audit: aud, outbox: ob,
 		changes: feed, log: log}, nil
 }
 
@@ -99,7 +103,7 @@ func (a *app) server() *server.Server {
 	sqlDB, _ := a.db.DB.DB()
 	return server.New(
 		server.Options{MaxBody: a.cfg.MaxBody, MaxUpload: a.cfg.MaxUpload, TrustedProxies: a.cfg.TrustedProxies, SelfApproval: a.cfg.SelfApproval},
-		server.Deps{Accounts: a.accounts, Content: a.content, Media: a.media, Webhooks: a.webhooks, Audit: a.audit, Ping: sqlDB.PingContext, Gen: a.changes.Gen, Log: a.log},
+		server.Deps{Accounts: a.accounts, Content: a.content, Delivery: a.delivery, Media: a.media, Webhooks: a.webhooks, Audit: a.audit, Ping: sqlDB.PingContext, Log: a.log},
 	)
 }
 

@@ -10,6 +10,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"github.com/loamcms/cms/internal/changes"
 	"github.com/loamcms/cms/internal/outbox"
 	"github.com/loamcms/cms/models"
 )
@@ -107,7 +108,7 @@ func (s *Service) DeleteToken(ctx context.Context, p models.Principal, id string
 		if err := tokenEvent(tx, p, models.EventTokenDeleted, &t); err != nil {
 			return err
 		}
-		return s.changes.Changed(tx, after)
+		return s.changes.Changed(tx, after, changes.Accounts())
 	})
 }
 
@@ -120,8 +121,9 @@ type tokenCache struct {
 	entries map[string]models.APIToken // by hash; a zero ID means "no such token"
 }
 
-// VerifyToken returns the scope of a valid, unexpired API token, or unauthorized.
-func (s *Service) VerifyToken(ctx context.Context, secret string) (string, error) {
+// verifyToken returns the principal of a valid, unexpired API token (its
+// role is its scope), or unauthorized.
+func (s *Service) verifyToken(ctx context.Context, secret string) (models.Principal, error) {
 	hash := hashSecret(secret)
 	gen := s.gen()
 	s.tokenCache.mu.Lock()
@@ -133,7 +135,7 @@ func (s *Service) VerifyToken(ctx context.Context, secret string) (string, error
 	if !cached {
 		err := s.db.WithContext(ctx).Where("token_hash = ?", hash).Take(&t).Error
 		if err != nil && !errors.Is(err, gorm.ErrRecordNotFound) {
-			return "", err
+			return models.Principal{}, err
 		}
 		s.tokenCache.mu.Lock()
 		if s.tokenCache.gen == gen {
@@ -142,24 +144,34 @@ func (s *Service) VerifyToken(ctx context.Context, secret string) (string, error
 		s.tokenCache.mu.Unlock()
 	}
 	if t.ID == "" || (t.ExpiresAt != nil && !s.now().Before(*t.ExpiresAt)) {
-		return "", &models.Error{Code: models.CodeUnauthorized, Message: "invalid or expired API token"}
+		return models.Principal{}, &models.Error{Code: models.CodeUnauthorized, Message: "invalid or expired API token"}
 	}
-	return t.Scope, nil
+	return models.Principal{TokenID: t.ID, Name: t.Name, Roles: []string{models.TokenRolePrefix + t.Scope}}, nil
+}
+
+// Reader is who is calling the delivery API, from the bearer value sent
+// (none: anonymous): an API token, an entry preview link, or a signed-in
+// user's session (the admin UI previews with its own).
+func (s *Service) Reader(ctx context.Context, bearer string) (models.Principal, error) {
+	switch {
+	case bearer == "":
+		return models.Principal{}, nil
+	case IsPreviewToken(bearer):
+		id, err := s.jwt.verifyPreview(bearer)
+		if err != nil {
+			return models.Principal{}, &models.Error{Code: models.CodeUnauthorized, Message: "the preview link is invalid or has expired"}
+		}
+		return models.Principal{Entry: id, Roles: []string{models.RolePreviewLink}}, nil
+	case IsAPIToken(bearer):
+		return s.verifyToken(ctx, bearer)
+	}
+	return s.Authenticate(ctx, bearer)
 }
 
 // IssuePreview makes a short-lived token that opens one entry's working
 // copy on the delivery API. The caller has checked the user may preview it.
 func (s *Service) IssuePreview(entryID string) (string, time.Time, error) {
 	return s.jwt.issuePreview(entryID, s.now())
-}
-
-// VerifyPreview returns the entry a preview token opens.
-func (s *Service) VerifyPreview(token string) (string, error) {
-	id, err := s.jwt.verifyPreview(token)
-	if err != nil {
-		return "", &models.Error{Code: models.CodeUnauthorized, Message: "the preview link is invalid or has expired"}
-	}
-	return id, nil
 }
 
 // IsPreviewToken reports whether a bearer value looks like an entry preview token.

@@ -8,6 +8,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"github.com/loamcms/cms/delivery"
 	"github.com/loamcms/cms/internal/outbox"
 	"github.com/loamcms/cms/models"
 )
@@ -34,11 +35,11 @@ func entryEvent(tx *gorm.DB, p models.Principal, typ string, t *models.ContentTy
 		"id": e.ID, "type": e.Type, "locale": e.Locale, "status": e.Status, "version": e.Version, "live": e.Live(),
 	}
 	if typ == models.EventEntryPublished {
-		item := Item{"id": e.ID, "type": e.Type, "slug": e.Slug, "locale": e.Locale, "published_at": now, "updated_at": now}
+		item := delivery.Item{"id": e.ID, "type": e.Type, "slug": e.Slug, "locale": e.Locale, "published_at": now, "updated_at": now}
 		for k, v := range keepFields(t, e.Data) {
 			item[k] = v
 		}
-		if err := expandMedia(tx, t, []Item{item}); err != nil {
+		if err := delivery.ExpandMedia(tx, t, []delivery.Item{item}); err != nil {
 			return err
 		}
 		data = item

@@ -7,6 +7,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"github.com/loamcms/cms/delivery"
 	"github.com/loamcms/cms/models"
 )
 
@@ -71,7 +72,7 @@ func (s *Service) ensureIndexes(ctx context.Context, t *models.ContentType) erro
 
 func (s *Service) buildIndex(ctx context.Context, f models.Field) error {
 	name := indexName(f)
-	expr := s.fieldExpr(source{attrs: "attrs"}, f)
+	expr := delivery.FieldExpr(s.opt.Dialect, "attrs", f)
 	if s.opt.Dialect != "postgres" {
 		return s.db.WithContext(ctx).Exec(fmt.Sprintf(
 			"CREATE INDEX IF NOT EXISTS %s ON published_entries (type, %s, published_at)", name, expr)).Error

@@ -12,6 +12,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"github.com/loamcms/cms/internal/changes"
 	"github.com/loamcms/cms/internal/outbox"
 	"github.com/loamcms/cms/models"
 )
@@ -69,7 +70,7 @@ func (s *Service) CreateType(ctx context.Context, p models.Principal, t models.C
 		if err := typeEvent(tx, p, models.EventContentTypeCreated, &t, fmt.Sprintf("%d fields", len(t.Fields))); err != nil {
 			return err
 		}
-		return s.opt.Changes.Changed(tx, after) // the delivery API caches types, unknown ones too
+		return s.opt.Changes.Changed(tx, after, changes.All) // the delivery API caches types
 	})
 	if errors.Is(err, gorm.ErrDuplicatedKey) {
 		return nil, models.Errorf(models.CodeConflict, "a content type with key %q already exists", t.Key)
@@ -144,7 +145,7 @@ func (s *Service) UpdateType(ctx context.Context, p models.Principal, key string
 		if err := typeEvent(tx, p, models.EventContentTypeUpdated, t, typeChanges(in, renames)); err != nil {
 			return err
 		}
-		return s.opt.Changes.Changed(tx, after)
+		return s.opt.Changes.Changed(tx, after, changes.All)
 	})
 	if err == nil && in.Fields != nil {
 		s.buildIndexesLater(ctx, out)
@@ -186,7 +187,7 @@ func (s *Service) DeleteType(ctx context.Context, p models.Principal, key string
 		if err := typeEvent(tx, p, models.EventContentTypeDeleted, t, ""); err != nil {
 			return err
 		}
-		return s.opt.Changes.Changed(tx, after)
+		return s.opt.Changes.Changed(tx, after, changes.All)
 	})
 }
 
@@ -313,7 +314,7 @@ func (s *Service) PreviewTarget(ctx context.Context, p models.Principal, id stri
 	if err != nil {
 		return nil, nil, err
 	}
-	if err := s.CanPreview(p, e.Type); err != nil {
+	if err := s.can(p, entryObject(e.Type), models.ActRead); err != nil {
 		return nil, nil, err
 	}
 	t, err := s.findType(s.db.WithContext(ctx), e.Type)

@@ -12,6 +12,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"github.com/loamcms/cms/delivery"
 	"github.com/loamcms/cms/models"
 )
 
@@ -255,7 +256,7 @@ func (s *Service) checkUnique(db *gorm.DB, t *models.ContentType, self *models.E
 			continue
 		}
 		var n int64
-		expr := s.fieldExpr(source{attrs: "data"}, f)
+		expr := delivery.FieldExpr(s.opt.Dialect, "data", f)
 		err := db.Model(&models.Entry{}).Where("type = ? AND locale = ? AND id <> ? AND "+expr+" = ?", t.Key, self.Locale, self.ID, v).
 			Count(&n).Error
 		if err != nil {

@@ -9,6 +9,7 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
+	"github.com/loamcms/cms/internal/changes"
 	"github.com/loamcms/cms/internal/outbox"
 	"github.com/loamcms/cms/models"
 )
@@ -149,12 +150,12 @@ func (s *Service) Transition(ctx context.Context, p models.Principal, id string,
 				return err
 			}
 			if wasLive {
-				return s.opt.Changes.Changed(tx, after)
+				return s.opt.Changes.Changed(tx, after, changes.Entry(e.ID), changes.Type(e.Type))
 			}
 			return nil
 		}
 
-		changes := map[string]any{"status": to, "version": e.Version + 1, "updated_at": now}
+		update := map[string]any{"status": to, "version": e.Version + 1, "updated_at": now}
 		switch st.Action {
 		case models.ActionEdit:
 			before, slugBefore := e.Data, e.Slug
@@ -170,7 +171,7 @@ func (s *Service) Transition(ctx context.Context, p models.Principal, id string,
 			if err := tx.Create(&rev).Error; err != nil {
 				return err
 			}
-			changes["data"], changes["slug"], changes["revision"], changes["revision_author_id"] = e.Data, e.Slug, e.Revision, e.RevisionAuthorID
+			update["data"], update["slug"], update["revision"], update["revision_author_id"] = e.Data, e.Slug, e.Revision, e.RevisionAuthorID
 			if summary == "" {
 				summary = changedFields(before, e.Data, slugBefore, e.Slug)
 			}
@@ -178,15 +179,15 @@ func (s *Service) Transition(ctx context.Context, p models.Principal, id string,
 			if err := s.writeSnapshot(tx, &e, now); err != nil {
 				return err
 			}
-			changes["published_revision"], changes["published_at"], changes["publish_at"] = e.Revision, now, nil
+			update["published_revision"], update["published_at"], update["publish_at"] = e.Revision, now, nil
 			visible = true
 		case models.ActionSchedule:
 			if err := slugFree(tx, &e); err != nil {
 				return err
 			}
-			changes["publish_at"] = st.At.UTC()
+			update["publish_at"] = st.At.UTC()
 		case models.ActionScheduleFailed, models.ActionCancelSchedule:
-			changes["publish_at"] = nil
+			update["publish_at"] = nil
 		case models.ActionUnpublish:
 			if err := tx.Where("entry_id = ?", e.ID).Delete(&models.PublishedEntry{}).Error; err != nil {
 				return err
@@ -194,10 +195,10 @@ func (s *Service) Transition(ctx context.Context, p models.Principal, id string,
 			if err := syncRefs(tx, e.ID, models.RefLive, nil); err != nil {
 				return err
 			}
-			changes["published_revision"], changes["published_at"], changes["publish_at"] = nil, nil, nil
+			update["published_revision"], update["published_at"], update["publish_at"] = nil, nil, nil
 			visible = wasLive
 		}
-		res := tx.Model(&models.Entry{}).Where("id = ? AND version = ?", e.ID, e.Version).Updates(changes)
+		res := tx.Model(&models.Entry{}).Where("id = ? AND version = ?", e.ID, e.Version).Updates(update)
 		if res.Error != nil {
 			if errors.Is(res.Error, gorm.ErrDuplicatedKey) {
 				return models.Errorf(models.CodeConflict, "another %s in locale %s already has the slug %q", e.Type, e.Locale, e.Slug)
@@ -225,7 +226,7 @@ func (s *Service) Transition(ctx context.Context, p models.Principal, id string,
 			return err
 		}
 		if visible {
-			if err := s.opt.Changes.Changed(tx, after); err != nil {
+			if err := s.opt.Changes.Changed(tx, after, changes.Entry(e.ID), changes.Type(e.Type)); err != nil {
 				return err
 			}
 		}

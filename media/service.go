@@ -434,7 +434,7 @@ func (s *Service) save(tx *gorm.DB, after func(func()), m *models.Media, was int
 	if res.RowsAffected == 0 {
 		return versionConflict(m.Version - 1)
 	}
-	return s.opt.Changes.Changed(tx, after)
+	return s.opt.Changes.Changed(tx, after, changes.Media(m.ID))
 }
 
 func versionConflict(current int) error {
@@ -470,7 +470,7 @@ func (s *Service) Delete(ctx context.Context, p models.Principal, id string) err
 		if err := event(tx, p, models.EventMediaDeleted, m, ""); err != nil {
 			return err
 		}
-		return s.opt.Changes.Changed(tx, after)
+		return s.opt.Changes.Changed(tx, after, changes.Media(m.ID))
 	})
 	if err != nil {
 		return err

@@ -4,7 +4,12 @@ import (
 	"database/sql/driver"
 	"encoding/json"
 	"errors"
+	"regexp"
+	"slices"
+	"strings"
 	"time"
+
+	"github.com/google/uuid"
 )
 
 // Field types of a content type.
@@ -202,4 +207,42 @@ func jsonScan(src any, dst any) error {
 	default:
 		return errors.New("unsupported column type for JSON")
 	}
+}
+
+// mediaPath finds the media item of a /media/<id>/… URL in text.
+var mediaPath = regexp.MustCompile(`/media/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})/`)
+
+// MediaPathID is the media id of a /media/<id>/… URL, or "".
+func MediaPathID(url string) string {
+	if m := mediaPath.FindStringSubmatch(url); m != nil && strings.HasPrefix(url, "/media/") {
+		return m[1]
+	}
+	return ""
+}
+
+// MediaIDs lists the media items data of type t uses: its media fields and
+// the images and links of its rich-text and markdown fields.
+func (t *ContentType) MediaIDs(data Data) []string {
+	var ids []string
+	add := func(id string) {
+		if !slices.Contains(ids, id) {
+			ids = append(ids, id)
+		}
+	}
+	for _, f := range t.Fields {
+		switch v := data[f.Name].(type) {
+		case string:
+			switch f.Type {
+			case FieldMedia:
+				if _, err := uuid.Parse(v); err == nil && len(v) == 36 { // a value kept from before a type change may be anything
+					add(v)
+				}
+			case FieldRichText, FieldMarkdown:
+				for _, m := range mediaPath.FindAllStringSubmatch(v, -1) {
+					add(m[1])
+				}
+			}
+		}
+	}
+	return ids
 }

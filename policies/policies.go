@@ -47,7 +47,7 @@ func New(policy string) (*Enforcer, error) {
 	}
 	var roles []string
 	for _, r := range rules {
-		if !slices.Contains(roles, r[0]) {
+		if !slices.Contains(roles, r[0]) && !strings.HasPrefix(r[0], models.TokenRolePrefix) {
 			roles = append(roles, r[0])
 		}
 	}
@@ -84,7 +84,7 @@ func (e *Enforcer) Can(p models.Principal, obj, act string) bool {
 	return false
 }
 
-// Roles lists the roles that the policy defines, sorted.
+// Roles lists the roles that the policy defines for users, sorted.
 func (e *Enforcer) Roles() []string { return slices.Clone(e.roles) }
 
 var _ models.Authorizer = (*Enforcer)(nil)

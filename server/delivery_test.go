@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/loamcms/cms/delivery"
 	"github.com/loamcms/cms/internal/database"
 	"github.com/loamcms/cms/internal/dbtest"
 )
@@ -37,7 +38,7 @@ func (n *newsroom) token(t *testing.T, scope string) (id, secret string) {
 
 type deliveryList struct {
 	Data []map[string]any `json:"data"`
-	Meta listMeta         `json:"meta"`
+	Meta delivery.Meta    `json:"meta"`
 }
 
 func TestDeliveryAPI(t *testing.T) {

@@ -122,26 +122,6 @@ func TestScheduleWithATakenSlug(t *testing.T) {
 	})
 }
 
-func TestDeliveryCacheIsBounded(t *testing.T) {
-	var d deliveryCache
-	big := cachedAnswer{body: make([]byte, deliveryCacheBytes/16+1)}
-	d.put(1, "big", big)
-	if _, ok := d.get(1, "big"); ok {
-		t.Fatal("an oversized answer was cached")
-	}
-	chunk := cachedAnswer{body: make([]byte, deliveryCacheBytes/32)}
-	for i := range 100 {
-		d.put(1, fmt.Sprint(i), chunk)
-		if d.bytes > deliveryCacheBytes {
-			t.Fatalf("cache holds %d bytes", d.bytes)
-		}
-	}
-	d.put(2, "new", chunk)
-	if _, ok := d.get(2, "99"); ok || d.bytes != len("new")+len(chunk.body) {
-		t.Fatal("a change did not empty the cache")
-	}
-}
-
 // TestTypeSavesAndIndexes: saving types never fails because two of them
 // build the same filter index at once, and publishing does not wait for it.
 func TestTypeSavesAndIndexes(t *testing.T) {

@@ -22,6 +22,7 @@ import (
 	"github.com/loamcms/cms/accounts"
 	"github.com/loamcms/cms/audit"
 	"github.com/loamcms/cms/content"
+	"github.com/loamcms/cms/delivery"
 	"github.com/loamcms/cms/internal/changes"
 	"github.com/loamcms/cms/internal/database"
 	"github.com/loamcms/cms/internal/outbox"
@@ -101,8 +102,10 @@ func newEnvWith(t *testing.T, db *database.DB, authz models.Authorizer, opts ...
 	// Tests' receivers listen on loopback.
 	hooks := webhooks.New(ob, authz, webhooks.Guard{Allow: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}}, webhooks.Config{})
 	aud := audit.New(ob, authz, audit.Config{})
-	srv := New(cfg.server, Deps{Accounts: acc, Content: cnt, Media: med, Webhooks: hooks, Audit: aud,
-		Ping: sqlDB.PingContext, Gen: feed.Gen, Log: log})
+	dlv := delivery.New(db.DB, authz, delivery.Options{Dialect: db.Dialect, Log: log})
+	feed.OnChange(dlv.Changed)
+	srv := New(cfg.server, Deps{Accounts: acc, Content: cnt, Delivery: dlv, Media: med, Webhooks: hooks, Audit: aud,
+		Ping: sqlDB.PingContext, Log: log})
 	return &env{t: t, db: db, accounts: acc, media: med, store: cfg.store, srv: srv, outbox: ob, logs: logs}
 }
 

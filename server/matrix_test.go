@@ -460,12 +460,13 @@ func (f *matrixFixture) run(t *testing.T, policy string, cells []cell) []string 
 func TestAuthorizationMatrix(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *database.DB) {
 		f := newMatrixFixture(t, db)
+		reads := newDeliveryFixture(t, f)
 		policy := policies.DefaultPolicy()
 		all := f.cells(t, false)
-		for _, d := range f.run(t, policy, all) {
+		for _, d := range append(f.run(t, policy, all), reads.run(t, f, policy)...) {
 			t.Error(d)
 		}
-		t.Logf("%d cells checked", len(all))
+		t.Logf("%d cells checked, and %d delivery reads", len(all), len(deliveryReaders)*len(deliveryReads)*len(deliveryWant))
 		successes := f.cells(t, true)
 		lines := strings.Split(policy, "\n")
 		for i, line := range lines {
@@ -473,7 +474,11 @@ func TestAuthorizationMatrix(t *testing.T) {
 				continue
 			}
 			without := strings.Join(slices.Delete(slices.Clone(lines), i, i+1), "\n")
-			if diffs := f.run(t, without, successes); len(diffs) == 0 {
+			diffs := f.run(t, without, successes)
+			if strings.Contains(line, "content,") {
+				diffs = append(diffs, reads.run(t, f, without)...)
+			}
+			if len(diffs) == 0 {
 				t.Errorf("deleting policy line %q changed nothing: the matrix does not cover it", line)
 			} else {
 				t.Logf("without %q: %d cells change, e.g. %s", line, len(diffs), diffs[0])

@@ -11,6 +11,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/loamcms/cms/delivery"
 )
 
 // metrics are the server's Prometheus collectors, in a registry of their
@@ -18,7 +20,6 @@ import (
 type metrics struct {
 	registry *prometheus.Registry
 	requests *prometheus.HistogramVec
-	cache    *prometheus.CounterVec
 }
 
 func newMetrics() *metrics {
@@ -29,14 +30,22 @@ func newMetrics() *metrics {
 			Help:    "Time to answer HTTP requests, by route template, method and status.",
 			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 10},
 		}, []string{"route", "method", "status"}),
-		cache: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "cms_delivery_cache_total",
-			Help: "Delivery answers by how they were found: hit (cached), shared (joined a computation in flight) or miss (computed).",
-		}, []string{"result"}),
 	}
-	m.registry.MustRegister(m.requests, m.cache, collectors.NewGoCollector(),
+	m.registry.MustRegister(m.requests, collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
+}
+
+// deliveryCache counts the delivery API's published answers by how they
+// were found (delivery.CacheResults), read from d at each scrape.
+func (m *metrics) deliveryCache(d *delivery.Service) {
+	for _, result := range delivery.CacheResults {
+		m.registry.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name:        "cms_delivery_cache_total",
+			Help:        "Delivery answers by how they were found: hit (cached), stale (cached, served while one recomputation runs), shared (joined a computation in flight) or miss (computed).",
+			ConstLabels: prometheus.Labels{"result": result},
+		}, func() float64 { return float64(d.CacheResult(result)) }))
+	}
 }
 
 // measure observes every request's duration under its route template

@@ -7,11 +7,11 @@ import (
 	"net/http"
 
 	"github.com/labstack/echo/v4"
-	"golang.org/x/sync/singleflight"
 
 	"github.com/loamcms/cms/accounts"
 	"github.com/loamcms/cms/audit"
 	"github.com/loamcms/cms/content"
+	"github.com/loamcms/cms/delivery"
 	"github.com/loamcms/cms/media"
 	"github.com/loamcms/cms/webhooks"
 )
@@ -28,11 +28,11 @@ type Options struct {
 type Deps struct {
 	Accounts *accounts.Service
 	Content  *content.Service
+	Delivery *delivery.Service
 	Media    *media.Service
 	Webhooks *webhooks.Service
 	Audit    *audit.Service
 	Ping     func(context.Context) error // database reachability, for /readyz
-	Gen      func() uint64               // changes so far (internal/changes): cached answers of an older count are stale
 	Log      *slog.Logger
 }
 
@@ -41,14 +41,12 @@ type Server struct {
 	echo     *echo.Echo
 	accounts *accounts.Service
 	content  *content.Service
+	delivery *delivery.Service
 	media    *media.Service
 	webhooks *webhooks.Service
 	audit    *audit.Service
 	ping     func(context.Context) error
-	gen      func() uint64
-	answers  deliveryCache
 	metrics  *metrics
-	inflight singleflight.Group
 	log      *slog.Logger
 	opt      Options
 }
@@ -61,9 +59,12 @@ func New(opt Options, deps Deps) *Server {
 	e := echo.New()
 	e.HideBanner = true
 	e.HidePort = true
-	s := &Server{echo: e, accounts: deps.Accounts, content: deps.Content, media: deps.Media, webhooks: deps.Webhooks, audit: deps.Audit, ping: deps.Ping, gen: deps.Gen, log: deps.Log, opt: opt, metrics: newMetrics()}
+	s := &Server{echo: e, accounts: deps.Accounts, content: deps.Content, delivery: deps.Delivery, media: deps.Media, webhooks: deps.Webhooks, audit: deps.Audit, ping: deps.Ping, log: deps.Log, opt: opt, metrics: newMetrics()}
 	e.HTTPErrorHandler = s.errorHandler
 	e.IPExtractor = clientIP(opt.TrustedProxies)
+	if deps.Delivery != nil {
+		s.metrics.deliveryCache(deps.Delivery)
+	}
 	s.routes()
 	return s
 }

@@ -27,7 +27,6 @@ import (
 	"runtime"
 	"sort"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -35,6 +34,7 @@ import (
 
 	"github.com/loamcms/cms/accounts"
 	"github.com/loamcms/cms/content"
+	"github.com/loamcms/cms/delivery"
 	"github.com/loamcms/cms/internal/changes"
 	"github.com/loamcms/cms/internal/database"
 	"github.com/loamcms/cms/models"
@@ -171,12 +171,13 @@ func serveCMS(db *database.DB, uncached bool) (string, func()) {
 	feed := changes.New(db.Dialect, quiet)
 	acc := accounts.New(db.DB, enf, accounts.Options{JWTSecret: []byte(rand.Text() + rand.Text()), Changes: feed})
 	cnt := content.New(db.DB, enf, content.Options{Dialect: db.Dialect, Changes: feed})
-	gen := feed.Gen
+	cacheBytes := 0 // the default
 	if uncached {
-		var reads atomic.Uint64
-		gen = func() uint64 { return reads.Add(1) }
+		cacheBytes = 1 // no answer fits
 	}
-	srv := server.New(server.Options{MaxBody: 2 << 20}, server.Deps{Accounts: acc, Content: cnt, Ping: sqlDB.PingContext, Gen: gen, Log: quiet})
+	dlv := delivery.New(db.DB, enf, delivery.Options{Dialect: db.Dialect, CacheBytes: cacheBytes, Log: quiet})
+	feed.OnChange(dlv.Changed)
+	srv := server.New(server.Options{MaxBody: 2 << 20}, server.Deps{Accounts: acc, Content: cnt, Delivery: dlv, Ping: sqlDB.PingContext, Log: quiet})
 	return listen(srv)
 }
 

@@ -24,6 +24,7 @@ type Config struct {
 	AdminPassword  string
 	MaxBody        int64
 	MaxUpload      int64  // one uploaded file
+	CacheBytes     int64  // the delivery API's answer cache
 	StorageURL     string // file://PATH or s3://BUCKET?endpoint=…
 	S3AccessKey    string
 	S3SecretKey    string
@@ -56,6 +57,7 @@ func Register(fs *flag.FlagSet) *Flags {
 	fs.StringVar(&f.DataDir, "data-dir", envOr("CMS_DATA_DIR", "data"), "SQLite file, generated secrets and local media (CMS_DATA_DIR)")
 	fs.StringVar(&f.MaxBody, "max-body", envOr("CMS_MAX_BODY", "2MiB"), "JSON body limit, e.g. 512KiB, 2MiB (CMS_MAX_BODY)")
 	fs.StringVar(&f.MaxUpload, "max-upload", envOr("CMS_MAX_UPLOAD", "50MiB"), "upload limit of one file, e.g. 50MiB (CMS_MAX_UPLOAD)")
+	fs.StringVar(&f.CacheSize, "cache-size", envOr("CMS_CACHE_SIZE", "32MiB"), "memory for the delivery API's cached answers, e.g. 32MiB (CMS_CACHE_SIZE)")
 	fs.StringVar(&f.StorageURL, "storage-url", envOr("CMS_STORAGE_URL", ""), "where media live: file://PATH or s3://BUCKET?endpoint=http://HOST:PORT&region=… (CMS_STORAGE_URL; default file://DATA_DIR/media; S3 keys from CMS_S3_ACCESS_KEY, CMS_S3_SECRET_KEY)")
 	fs.StringVar(&f.TrustedProxies, "trusted-proxies", envOr("CMS_TRUSTED_PROXIES", ""), "comma-separated CIDRs of reverse proxies whose X-Forwarded-For is believed (CMS_TRUSTED_PROXIES; default none)")
 	fs.StringVar(&f.WebhookAllowPrivate, "webhook-allow-private", envOr("CMS_WEBHOOK_ALLOW_PRIVATE", ""), "let webhooks reach private networks: true, or comma-separated CIDRs (CMS_WEBHOOK_ALLOW_PRIVATE; default none)")
@@ -72,10 +74,10 @@ func Register(fs *flag.FlagSet) *Flags {
 
 // Flags holds the raw flag values until Finish turns them into a Config.
 type Flags struct {
-	Addr, DatabaseURL, DataDir, MaxBody, MaxUpload, StorageURL, TrustedProxies, PublicURL string
-	WebhookAllowPrivate, AuditRetention                                                   string
-	LogFormat, LogLevel, MetricsAddr, DebugAddr                                           string
-	SelfApproval                                                                          bool
+	Addr, DatabaseURL, DataDir, MaxBody, MaxUpload, CacheSize, StorageURL, TrustedProxies, PublicURL string
+	WebhookAllowPrivate, AuditRetention                                                              string
+	LogFormat, LogLevel, MetricsAddr, DebugAddr                                                      string
+	SelfApproval                                                                                     bool
 }
 
 // Finish validates the flags and reads the variables that have no flag
@@ -111,6 +113,9 @@ func (f *Flags) Finish() (*Config, error) {
 	}
 	if c.MaxUpload, err = ParseSize(f.MaxUpload); err != nil {
 		return nil, fmt.Errorf("CMS_MAX_UPLOAD: %w", err)
+	}
+	if c.CacheBytes, err = ParseSize(f.CacheSize); err != nil || c.CacheBytes < 1<<20 {
+		return nil, fmt.Errorf("CMS_CACHE_SIZE: at least 1MiB, e.g. 32MiB")
 	}
 	if c.AuditRetention, err = ParseDays(f.AuditRetention); err != nil {
 		return nil, fmt.Errorf("CMS_AUDIT_RETENTION: %w", err)

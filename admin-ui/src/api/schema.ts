@@ -1286,6 +1286,16 @@ export interface components {
             at: string;
             read: boolean;
         };
+        DeliveryMeta: {
+            /** @description Matching items, counted up to 10,000 (then capped is true), so the count costs the same at a million entries. */
+            total: number;
+            limit: number;
+            offset: number;
+            /** @description There are more than 10,000 matching items; total says 10,000. */
+            capped?: boolean;
+            /** @description The cursor of the next page, for after=; absent on the last page. */
+            next?: string;
+        };
     };
     responses: {
         /** @description Malformed JSON, a bad query value or a bad id (bad_request) */
@@ -2615,6 +2625,8 @@ export interface operations {
                 search?: string;
                 limit?: number;
                 offset?: number;
+                /** @description A cursor from meta.next: the page after the item it names, by an index range however deep (page 5,000 costs what page 1 does). Bound to its sort; not with offset. */
+                after?: string;
                 /** @description an entry preview token (cmsp_…) from POST /api/entries/{id}/preview; no other token is accepted in the URL */
                 token?: string;
             };
@@ -2636,7 +2648,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         data: components["schemas"]["Item"][];
-                        meta: components["schemas"]["ListMeta"];
+                        meta: components["schemas"]["DeliveryMeta"];
                     };
                 };
             };

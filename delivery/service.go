@@ -1,0 +1,336 @@
+package delivery
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/sync/singleflight"
+	"gorm.io/gorm"
+
+	"github.com/loamcms/cms/internal/changes"
+	"github.com/loamcms/cms/models"
+)
+
+// Options tune a Service.
+type Options struct {
+	Dialect string // "sqlite" or "postgres"
+	// CacheBytes bounds the answer cache (default 32 MiB).
+	CacheBytes int
+	// Grace is how long after a change a list it may extend is still
+	// served while its one recomputation runs (default 500 ms).
+	Grace time.Duration
+	Log   *slog.Logger
+}
+
+// Service answers delivery reads.
+type Service struct {
+	db       *gorm.DB
+	authz    models.Authorizer
+	opt      Options
+	cache    *cache
+	inflight singleflight.Group
+	results  map[string]*atomic.Uint64
+}
+
+// CacheResults are how a published answer can be found: in the cache,
+// stale in the cache (served while it is recomputed), by joining a
+// computation in flight, or by computing it.
+var CacheResults = []string{"hit", "stale", "shared", "miss"}
+
+// CacheResult counts the published answers found as result, for metrics.
+func (s *Service) CacheResult(result string) uint64 { return s.results[result].Load() }
+
+func (s *Service) observe(result string) { s.results[result].Add(1) }
+
+// New returns a Service. Feed it every change with Changed (the
+// internal/changes feed's OnChange).
+func New(db *gorm.DB, authz models.Authorizer, opt Options) *Service {
+	if opt.CacheBytes == 0 {
+		opt.CacheBytes = 32 << 20
+	}
+	if opt.Grace == 0 {
+		opt.Grace = 500 * time.Millisecond
+	}
+	if opt.Log == nil {
+		opt.Log = slog.Default()
+	}
+	s := &Service{db: db, authz: authz, opt: opt, cache: newCache(opt.CacheBytes), results: map[string]*atomic.Uint64{}}
+	for _, r := range CacheResults {
+		s.results[r] = &atomic.Uint64{}
+	}
+	return s
+}
+
+func (s *Service) postgres() bool { return s.opt.Dialect == "postgres" }
+
+// Changed drops or marks stale the cached answers a change touched.
+func (s *Service) Changed(tags []string) { s.cache.invalidate(tags) }
+
+// Answer is a finished delivery answer: its JSON, ETag and Cache-Tag.
+type Answer struct {
+	Body []byte
+	ETag string
+	Tags string // the type and every entry in the answer, for CDNs that purge by tag
+	// Audience says who may keep it: "public" (anonymous readers: shared
+	// caches may keep it), "private" (token holders) or "none" (a preview).
+	Audience string
+}
+
+// Meta is the "meta" of a list answer. Total counts at most CountCap
+// items (Capped says when there are more); Next is the cursor of the page
+// after this one, absent on the last.
+type Meta struct {
+	Total  int64  `json:"total"`
+	Limit  int    `json:"limit"`
+	Offset int    `json:"offset"`
+	Capped bool   `json:"capped,omitempty"`
+	Next   string `json:"next,omitempty"`
+}
+
+// Read answers a delivery request by principal p: anonymous, an API token
+// (role token:delivery or token:preview), an entry preview link, or a
+// signed-in user.
+func (s *Service) Read(ctx context.Context, p models.Principal, q Query) (Answer, error) {
+	t, err := s.contentType(ctx, q.Type)
+	if err != nil {
+		return Answer{}, err
+	}
+	only, err := s.authorize(p, t, &q)
+	if err != nil {
+		return Answer{}, err
+	}
+	anonymous := p.Anonymous()
+	if q.Preview {
+		a, _, err := s.compute(ctx, t, q, anonymous, only)
+		a.Audience = "none"
+		return a, err
+	}
+	key := cacheKey(q, anonymous)
+	a, st, since := s.cache.get(key, s.opt.Grace)
+	switch st {
+	case fresh:
+		s.observe("hit")
+		return a, nil
+	case stale:
+		s.observe("stale")
+		s.inflight.DoChan(fmt.Sprint(since, " ", key), func() (any, error) { return s.fill(ctx, t, q, anonymous, key, since) })
+		return a, nil
+	}
+	// Readers asking the same thing at once (right after a change) share
+	// one computation, which does not stop when the first of them hangs
+	// up. One that starts after a later change does not join it.
+	v, err, shared := s.inflight.Do(fmt.Sprint(since, " ", key), func() (any, error) { return s.fill(ctx, t, q, anonymous, key, since) })
+	s.observe(map[bool]string{true: "shared", false: "miss"}[shared])
+	if err != nil {
+		return Answer{}, err
+	}
+	return v.(Answer), nil
+}
+
+// fill computes an answer and caches it.
+func (s *Service) fill(ctx context.Context, t *models.ContentType, q Query, anonymous bool, key string, since uint64) (any, error) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	a, d, err := s.compute(ctx, t, q, anonymous, "")
+	if err != nil {
+		return nil, err
+	}
+	a.Audience = "private"
+	if anonymous {
+		a.Audience = "public"
+	}
+	s.cache.put(key, a, d.list(), since)
+	return a, nil
+}
+
+// cacheKey is equal for equal queries (filters are sorted). Published
+// answers are the same for every reader allowed to see them, except that
+// anonymous readers may not see embedded entries of non-public types.
+func cacheKey(q Query, anonymous bool) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%t|%s|%s|%s|%d|%d|%s|%s|%s|%s|%s", anonymous, q.Type, q.Slug, q.Sort, q.Limit, q.Offset, q.After,
+		strings.Join(q.Fields, ","), q.Locale, q.Search, strings.Join(q.Include, ","))
+	for _, f := range q.Filters {
+		fmt.Fprintf(&b, "|%s\x00%s\x00%s", f.Field, f.Op, f.Value)
+	}
+	return b.String()
+}
+
+// authorize checks that p may read q of type t, through the policy; for
+// an entry preview link it turns q into a preview of that one entry, whose
+// id it returns.
+func (s *Service) authorize(p models.Principal, t *models.ContentType, q *Query) (string, error) {
+	user := p.UserID != "" && s.authz.Can(p, "entries/"+t.Key, models.ActRead) // the admin UI previews with its session
+	switch {
+	case p.Entry != "":
+		if !s.authz.Can(p, models.ObjContent, models.ActPreview) {
+			return "", models.ErrForbidden
+		}
+		if q.Slug == "" {
+			return "", models.Errorf(models.CodeForbidden, "a preview link opens one entry, not a list")
+		}
+		q.Preview = true
+		return p.Entry, nil
+	case p.Anonymous():
+		if !t.Public {
+			return "", &models.Error{Code: models.CodeUnauthorized, Message: "this content type needs an API token"}
+		}
+	case !user && !s.authz.Can(p, models.ObjContent, models.ActRead):
+		return "", models.ErrForbidden
+	}
+	if q.Preview && !user && !s.authz.Can(p, models.ObjContent, models.ActPreview) {
+		return "", &models.Error{Code: models.CodeForbidden, Message: "preview needs a preview token or a signed-in user"}
+	}
+	return "", nil
+}
+
+// compute runs a delivery query and encodes the answer with its ETag;
+// deps are the tags of what it shows.
+func (s *Service) compute(ctx context.Context, t *models.ContentType, q Query, anonymous bool, only string) (Answer, deps, error) {
+	d := deps{}
+	var payload any
+	var items []Item
+	if q.Slug != "" {
+		item, err := s.one(ctx, t, q, anonymous, only, d)
+		if err != nil {
+			return Answer{}, nil, err
+		}
+		payload, items = map[string]any{"data": item}, []Item{item}
+	} else {
+		var meta Meta
+		var err error
+		if items, meta, err = s.list(ctx, t, q, anonymous, d); err != nil {
+			return Answer{}, nil, err
+		}
+		d.add(changes.Type(t.Key))
+		payload = map[string]any{"data": items, "meta": meta}
+	}
+	body, err := json.Marshal(payload)
+	if err != nil {
+		return Answer{}, nil, err
+	}
+	sum := sha256.Sum256(body)
+	return Answer{Body: body, ETag: `"` + hex.EncodeToString(sum[:12]) + `"`, Tags: cacheTags(t.Key, items)}, d, nil
+}
+
+// list answers a list query: published items (or, for previews, working
+// copies) of one type, filtered, sorted and paged by offset or cursor.
+func (s *Service) list(ctx context.Context, t *models.ContentType, q Query, anonymous bool, d deps) ([]Item, Meta, error) {
+	meta := Meta{Limit: q.Limit, Offset: q.Offset}
+	src := s.source(q.Preview)
+	db := s.db.WithContext(ctx).Table(src.table).Where("type = ?", t.Key)
+	if q.Locale != "" {
+		db = db.Where("locale = ?", q.Locale)
+	}
+	for _, f := range q.Filters {
+		var err error
+		if db, err = s.where(db, t, src, f); err != nil {
+			return nil, meta, err
+		}
+	}
+	words := strings.Fields(q.Search)
+	if len(words) > maxSearchWords {
+		return nil, meta, models.Errorf(models.CodeBadRequest, "search for at most %d words", maxSearchWords)
+	}
+	for _, word := range words {
+		db = db.Where(src.search+" LIKE ? ESCAPE '\\'", likePattern(word))
+	}
+	keys, err := s.sortKeys(t, src, q.Sort)
+	if err != nil {
+		return nil, meta, err
+	}
+	if err := checkFields(t, q.Fields); err != nil {
+		return nil, meta, err
+	}
+	// The total counts matches up to the cap, not all of them: a bounded
+	// index range however large the type.
+	capped := db.Session(&gorm.Session{}).Select("1").Limit(CountCap + 1)
+	if err := s.db.WithContext(ctx).Table("(?) AS matches", capped).Count(&meta.Total).Error; err != nil {
+		return nil, meta, err
+	}
+	if meta.Total > CountCap {
+		meta.Total, meta.Capped = CountCap, true
+	}
+	page := db.Session(&gorm.Session{})
+	if q.After != "" {
+		vals, err := decodeCursor(q.After, q.Sort, keys, s.postgres())
+		if err != nil {
+			return nil, meta, err
+		}
+		cond, args := afterCursor(keys, vals, s.postgres())
+		page = page.Where(cond, args...)
+	}
+	var rows []row
+	err = selectRows(page, src, keys).Order(orderBy(keys)).Limit(q.Limit + 1).Offset(q.Offset).Scan(&rows).Error
+	if err != nil {
+		return nil, meta, err
+	}
+	if len(rows) > q.Limit {
+		rows = rows[:q.Limit]
+		meta.Next = encodeCursor(q.Sort, rows[len(rows)-1].keys(len(keys)))
+	}
+	items, err := s.items(ctx, t, rows, q, anonymous, d)
+	return items, meta, err
+}
+
+// one answers a by-slug query, or not_found; only limits it to one entry
+// (an entry preview link).
+func (s *Service) one(ctx context.Context, t *models.ContentType, q Query, anonymous bool, only string, d deps) (Item, error) {
+	if err := checkFields(t, q.Fields); err != nil {
+		return nil, err
+	}
+	src := s.source(q.Preview)
+	var rows []row
+	db := selectRows(s.db.WithContext(ctx), src, nil).Where("type = ? AND locale = ? AND slug = ?", t.Key, q.Locale, q.Slug)
+	if only != "" {
+		db = db.Where(src.id+" = ?", only)
+	}
+	if err := db.Limit(1).Scan(&rows).Error; err != nil {
+		return nil, err
+	}
+	if len(rows) == 0 {
+		return nil, models.Errorf(models.CodeNotFound, "no published %s %q", t.Key, q.Slug)
+	}
+	items, err := s.items(ctx, t, rows, q, anonymous, d)
+	if err != nil {
+		return nil, err
+	}
+	return items[0], nil
+}
+
+func checkFields(t *models.ContentType, fields []string) error {
+	for _, name := range fields {
+		if _, ok := t.Field(name); !ok && !slices.Contains(systemColumns, name) && name != "type" {
+			return models.Errorf(models.CodeBadRequest, "cannot select %q: not a field of %s", name, t.Key)
+		}
+	}
+	return nil
+}
+
+var errTypeNotFound = &models.Error{Code: models.CodeNotFound, Message: "content type not found"}
+
+// contentType finds a content type, from the cache until a type changes.
+func (s *Service) contentType(ctx context.Context, key string) (*models.ContentType, error) {
+	if t := s.cache.contentType(key); t != nil {
+		return t, nil
+	}
+	since := s.cache.count()
+	var t models.ContentType
+	err := s.db.WithContext(ctx).Where("key = ?", key).Take(&t).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, errTypeNotFound
+	} else if err != nil {
+		return nil, err
+	}
+	s.cache.keepType(&t, since)
+	return &t, nil
+}
