@@ -149,6 +149,18 @@ func TestExplainListQueries(t *testing.T) {
 	})
 
 	q := url.QueryEscape
+	// Cursors deep into the lists, for the pages after them.
+	cursor := func(query string) string {
+		var l deliveryList
+		r := n.do(request{method: "GET", path: "/api/content/post?" + query, token: token})
+		expect(t, r, 200, "")
+		r.json(t, &l)
+		if l.Meta.Next == "" {
+			t.Fatalf("no next page after %s", query)
+		}
+		return q(l.Meta.Next)
+	}
+	deep, deepByTitle := cursor("offset=5000"), cursor("sort=title&offset=5000")
 	requests := []struct {
 		path  string
 		token string
@@ -161,6 +173,8 @@ func TestExplainListQueries(t *testing.T) {
 		{"/api/content/post?include=category", token},
 		{"/api/content/post/" + pick.Slug, token},
 		{"/api/content/post?offset=1000", token},
+		{"/api/content/post?after=" + deep, token},
+		{"/api/content/post?sort=title&after=" + deepByTitle, token},
 		// Admin lists.
 		{"/api/entries", n.admin.access},
 		{"/api/entries?type=post", n.admin.access},
