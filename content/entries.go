@@ -162,13 +162,14 @@ type EntryQuery struct {
 var entrySorts = []string{"created_at", "updated_at", "published_at", "publish_at", "slug", "status", "type"}
 
 // ListEntries returns working copies matching q, newest change first by default.
-func (s *Service) ListEntries(ctx context.Context, p models.Principal, q EntryQuery) ([]EntryView, int64, error) {
+// The total is counted up to database.CountCap (capped: there are more).
+func (s *Service) ListEntries(ctx context.Context, p models.Principal, q EntryQuery) (views []EntryView, total int64, capped bool, err error) {
 	obj := entryObject("*")
 	if q.Type != "" {
 		obj = entryObject(q.Type)
 	}
 	if err := s.can(p, obj, actRead); err != nil {
-		return nil, 0, err
+		return nil, 0, false, err
 	}
 	db := s.db.WithContext(ctx).Model(&models.Entry{})
 	if q.Type != "" {
@@ -176,7 +177,7 @@ func (s *Service) ListEntries(ctx context.Context, p models.Principal, q EntryQu
 	}
 	if q.Status != "" {
 		if !slices.Contains(models.Statuses, models.Status(q.Status)) {
-			return nil, 0, models.Errorf(models.CodeBadRequest, "status must be one of draft, in_review, changes_requested, approved, scheduled, published")
+			return nil, 0, false, models.Errorf(models.CodeBadRequest, "status must be one of draft, in_review, changes_requested, approved, scheduled, published")
 		}
 		db = db.Where("status = ?", q.Status)
 	}
@@ -184,7 +185,7 @@ func (s *Service) ListEntries(ctx context.Context, p models.Principal, q EntryQu
 		if q.Author == "me" {
 			q.Author = p.UserID
 		} else if !validID(q.Author) {
-			return nil, 0, models.Errorf(models.CodeBadRequest, "author must be a user id or \"me\"")
+			return nil, 0, false, models.Errorf(models.CodeBadRequest, "author must be a user id or \"me\"")
 		}
 		db = db.Where("author_id = ?", q.Author)
 	}
@@ -197,18 +198,17 @@ func (s *Service) ListEntries(ctx context.Context, p models.Principal, q EntryQu
 	}
 	order, err := sortClause(q.Sort, entrySorts, "-updated_at")
 	if err != nil {
-		return nil, 0, err
+		return nil, 0, false, err
 	}
-	var total int64
-	if err := db.Count(&total).Error; err != nil {
-		return nil, 0, err
+	if total, capped, err = database.CountUpTo(s.db.WithContext(ctx), db); err != nil {
+		return nil, 0, false, err
 	}
 	var entries []models.Entry
 	if err := db.Order(order).Order("id").Limit(q.Limit).Offset(q.Offset).Find(&entries).Error; err != nil {
-		return nil, 0, err
+		return nil, 0, false, err
 	}
-	views, err := s.entryViews(s.db.WithContext(ctx), p, entries)
-	return views, total, err
+	views, err = s.entryViews(s.db.WithContext(ctx), p, entries)
+	return views, total, capped, err
 }
 
 // likePattern makes a case-insensitive LIKE pattern that matches s literally.

@@ -48,10 +48,6 @@ const (
 	maxSearchWords = 10
 	maxSortKeys    = 5
 	maxFilters     = 20
-	// CountCap bounds meta.total: counting stops there (meta.capped says
-	// so), so a list of a million entries costs no more than one of ten
-	// thousand. Deeper pages are reached with the cursor in meta.next.
-	CountCap = 10000
 )
 
 // params are the query parameters the delivery API understands, besides

@@ -17,6 +17,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/loamcms/cms/internal/changes"
+	"github.com/loamcms/cms/internal/database"
 	"github.com/loamcms/cms/models"
 )
 
@@ -85,8 +86,9 @@ type Answer struct {
 	Audience string
 }
 
-// Meta is the "meta" of a list answer. Total counts at most CountCap
-// items (Capped says when there are more); Next is the cursor of the page
+// Meta is the "meta" of a list answer. Total counts at most
+// database.CountCap items, so a list of a million entries costs no more
+// than one of ten thousand (Capped says when there are more); Next is the cursor of the page
 // after this one, absent on the last.
 type Meta struct {
 	Total  int64  `json:"total"`
@@ -251,14 +253,8 @@ func (s *Service) list(ctx context.Context, t *models.ContentType, q Query, anon
 	if err := checkFields(t, q.Fields); err != nil {
 		return nil, meta, err
 	}
-	// The total counts matches up to the cap, not all of them: a bounded
-	// index range however large the type.
-	capped := db.Session(&gorm.Session{}).Select("1").Limit(CountCap + 1)
-	if err := s.db.WithContext(ctx).Table("(?) AS matches", capped).Count(&meta.Total).Error; err != nil {
+	if meta.Total, meta.Capped, err = database.CountUpTo(s.db.WithContext(ctx), db); err != nil {
 		return nil, meta, err
-	}
-	if meta.Total > CountCap {
-		meta.Total, meta.Capped = CountCap, true
 	}
 	page := db.Session(&gorm.Session{})
 	if q.After != "" {

@@ -922,6 +922,8 @@ export interface components {
             total: number;
             limit: number;
             offset: number;
+            /** @description More than 10,000 match; total says 10,000 (counting stops there, so a count costs the same at a million rows). */
+            capped?: boolean;
         };
         NewUser: {
             /** Format: email */
