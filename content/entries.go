@@ -104,7 +104,7 @@ func (s *Service) CreateEntry(ctx context.Context, p models.Principal, in NewEnt
 func (s *Service) freeSlug(tx *gorm.DB, t *models.ContentType, locale string, data models.Data, id string) (string, error) {
 	base := ""
 	if v, ok := data[t.SlugField].(string); ok {
-		base = slugify(v)
+		base = slugify(v, locale)
 	}
 	if base == "" {
 		base = t.Key + "-" + id[len(id)-8:]

@@ -19,6 +19,7 @@ var persisted = []any{
 	&models.APIToken{}, &models.ContentType{}, &models.Entry{}, &models.Revision{}, &models.Comment{},
 	&models.Event{}, &models.PublishedEntry{}, &models.Media{}, &models.MediaRef{},
 	&models.OutboxEvent{}, &models.Webhook{}, &models.WebhookDelivery{}, &models.AuditRecord{}, &models.Notification{},
+	&models.Locale{},
 }
 
 // TestSchemaMatchesModels proves that, on each dialect, the migrated schema

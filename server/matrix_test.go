@@ -82,6 +82,10 @@ var plainRoutes = map[string]plainRow{
 	"POST /api/entries": {want: [4]int{401, 201, 403, 201}, body: func(*matrixFixture) any {
 		return map[string]any{"type": "post", "data": map[string]any{"title": "New post"}}
 	}},
+	"GET /api/locales": {want: [4]int{401, 200, 200, 200}},
+	"PUT /api/locales": {want: [4]int{401, 403, 403, 200}, body: func(*matrixFixture) any {
+		return map[string]any{"default": "en", "locales": []map[string]any{{"code": "en"}, {"code": "fr", "fallback": "en"}}}
+	}},
 	"GET /api/media":  {want: [4]int{401, 200, 200, 200}},
 	"GET /api/people": {want: [4]int{401, 200, 200, 200}},
 	// On a comment the editor wrote: its author and admins resolve it.

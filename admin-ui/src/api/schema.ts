@@ -882,6 +882,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/locales": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The locales content is written in */
+        get: operations["getLocales"];
+        /**
+         * Replace the locales (admin)
+         * @description Codes are BCP 47 in canonical spelling; a fallback names another listed locale, and no chain goes round in a circle. A locale entries are written in cannot be removed: 409 says how many use it.
+         */
+        put: operations["setLocales"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1297,6 +1318,37 @@ export interface components {
             capped?: boolean;
             /** @description The cursor of the next page, for after=; absent on the last page. */
             next?: string;
+        };
+        /**
+         * @example {
+         *       "default": "en",
+         *       "locales": [
+         *         {
+         *           "code": "en"
+         *         },
+         *         {
+         *           "code": "fr",
+         *           "fallback": "en"
+         *         },
+         *         {
+         *           "code": "fr-CA",
+         *           "fallback": "fr"
+         *         }
+         *       ]
+         *     }
+         */
+        LocaleSettings: {
+            /**
+             * @description The locale of entries created without one, where every fallback chain ends.
+             * @example en
+             */
+            default: string;
+            locales: {
+                /** @description A BCP 47 language tag in its canonical spelling (en, fr-CA, zh-Hant). */
+                code: string;
+                /** @description The locale the delivery API reads when an entry has no published translation in this one. */
+                fallback?: string;
+            }[];
         };
     };
     responses: {
@@ -3494,6 +3546,61 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["Internal"];
+        };
+    };
+    getLocales: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The locale settings */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LocaleSettings"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["Internal"];
+        };
+    };
+    setLocales: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LocaleSettings"];
+            };
+        };
+        responses: {
+            /** @description The locale settings */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LocaleSettings"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
