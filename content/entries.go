@@ -66,7 +66,7 @@ func (s *Service) CreateEntry(ctx context.Context, p models.Principal, in NewEnt
 		now := s.now()
 		e := models.Entry{
 			ID: newID(), Type: t.Key, Slug: in.Slug, Locale: in.Locale, Status: models.StatusDraft, Version: 1, Revision: 1,
-			Data: data, AuthorID: p.UserID, RevisionAuthorID: p.UserID, CreatedAt: now, UpdatedAt: now,
+			Data: data, SearchText: searchText(t, data), AuthorID: p.UserID, RevisionAuthorID: p.UserID, CreatedAt: now, UpdatedAt: now,
 		}
 		if e.Slug == "" {
 			if e.Slug, err = s.freeSlug(tx, t, e.Locale, data, e.ID); err != nil {
@@ -190,11 +190,11 @@ func (s *Service) ListEntries(ctx context.Context, p models.Principal, q EntryQu
 		db = db.Where("author_id = ?", q.Author)
 	}
 	if q.Search != "" {
-		dataText := "data"
-		if s.opt.Dialect == "postgres" {
-			dataText = "data::text"
+		ft, err := s.fullText(db, "entries", q.Search)
+		if err != nil {
+			return nil, 0, false, err
 		}
-		db = db.Where("(LOWER(slug) LIKE ? ESCAPE '\\' OR LOWER("+dataText+") LIKE ? ESCAPE '\\')", likePattern(q.Search), likePattern(q.Search))
+		db = db.Where(ft.Where, ft.Args...)
 	}
 	order, err := sortClause(q.Sort, entrySorts, "-updated_at")
 	if err != nil {
@@ -210,9 +210,6 @@ func (s *Service) ListEntries(ctx context.Context, p models.Principal, q EntryQu
 	views, err = s.entryViews(s.db.WithContext(ctx), p, entries)
 	return views, total, capped, err
 }
-
-// likePattern makes a case-insensitive LIKE pattern that matches s literally.
-var likePattern = database.LikePattern
 
 // sortClause turns "-published_at,title" into an ORDER BY over allowed
 // columns only; anything else is a bad request.

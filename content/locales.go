@@ -10,6 +10,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/loamcms/cms/internal/changes"
+	"github.com/loamcms/cms/internal/dialect"
 	"github.com/loamcms/cms/internal/outbox"
 	"github.com/loamcms/cms/models"
 )
@@ -197,4 +198,20 @@ func localeProblem(code string) string {
 		return fmt.Sprintf("write %q as %s", code, canonical)
 	}
 	return ""
+}
+
+// fullText is the search condition for text in the working copies or
+// snapshots (table), stemmed in every configured language.
+func (s *Service) fullText(db *gorm.DB, table, text string) (dialect.FullText, error) {
+	if len(strings.Fields(text)) > dialect.MaxSearchWords {
+		return dialect.FullText{}, models.Errorf(models.CodeBadRequest, "search for at most %d words", dialect.MaxSearchWords)
+	}
+	var codes []string
+	if s.opt.Dialect == "postgres" {
+		if err := db.Session(&gorm.Session{NewDB: true}).Model(&models.Locale{}).Order("position").Pluck("code", &codes).Error; err != nil {
+			return dialect.FullText{}, err
+		}
+	}
+	ft, _ := dialect.Search(s.opt.Dialect, table, text, codes)
+	return ft, nil
 }

@@ -44,10 +44,9 @@ type Query struct {
 // Bounds of one delivery query, so no request can make the database work
 // without limit (or overflow its parameter count).
 const (
-	maxInValues    = 100
-	maxSearchWords = 10
-	maxSortKeys    = 5
-	maxFilters     = 20
+	maxInValues = 100
+	maxSortKeys = 5
+	maxFilters  = 20
 )
 
 // params are the query parameters the delivery API understands, besides
@@ -140,19 +139,15 @@ var fieldName = regexp.MustCompile(`^[a-z][a-z0-9_]{0,49}$`)
 // for previews the entries' working copies. attrs is the JSON column that
 // filters and sorts read.
 type source struct {
-	table, id, search, attrs string
-	preview                  bool
+	table, id, attrs string
+	preview          bool
 }
 
 func (s *Service) source(preview bool) source {
 	if preview {
-		text := "LOWER(data)"
-		if s.postgres() {
-			text = "LOWER(data::text)"
-		}
-		return source{table: "entries", id: "id", search: text, attrs: "data", preview: true}
+		return source{table: "entries", id: "id", attrs: "data", preview: true}
 	}
-	return source{table: "published_entries", id: "entry_id", search: "search_text", attrs: "attrs"}
+	return source{table: "published_entries", id: "entry_id", attrs: "attrs"}
 }
 
 // FieldExpr is the SQL that reads field f out of the JSON column attrs,

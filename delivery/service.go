@@ -18,6 +18,7 @@ import (
 
 	"github.com/loamcms/cms/internal/changes"
 	"github.com/loamcms/cms/internal/database"
+	"github.com/loamcms/cms/internal/dialect"
 	"github.com/loamcms/cms/models"
 )
 
@@ -239,12 +240,14 @@ func (s *Service) list(ctx context.Context, t *models.ContentType, q Query, anon
 			return nil, meta, err
 		}
 	}
-	words := strings.Fields(q.Search)
-	if len(words) > maxSearchWords {
-		return nil, meta, models.Errorf(models.CodeBadRequest, "search for at most %d words", maxSearchWords)
-	}
-	for _, word := range words {
-		db = db.Where(src.search+" LIKE ? ESCAPE '\\'", likePattern(word))
+	if q.Search != "" {
+		if len(strings.Fields(q.Search)) > dialect.MaxSearchWords {
+			return nil, meta, models.Errorf(models.CodeBadRequest, "search for at most %d words", dialect.MaxSearchWords)
+		}
+		// Full text, stemmed in the language asked for; only the published
+		// snapshots' index is read (the working copies' only in previews).
+		ft, _ := dialect.Search(s.opt.Dialect, src.table, q.Search, []string{q.Locale})
+		db = db.Where(ft.Where, ft.Args...)
 	}
 	keys, err := s.sortKeys(t, src, q.Sort)
 	if err != nil {

@@ -119,6 +119,7 @@ type Entry struct {
 	Version           int        `gorm:"not null"`
 	Revision          int        `gorm:"not null"` // number of the working revision
 	Data              Data       `gorm:"type:jsonb;not null"`
+	SearchText        string     `gorm:"not null"` // the plain text of the text fields, for full-text search
 	AuthorID          string     `gorm:"not null"` // who created the entry: its owner
 	RevisionAuthorID  string     `gorm:"not null"` // who wrote the working revision: may not approve it
 	PublishedRevision *int       ``
@@ -186,7 +187,7 @@ type PublishedEntry struct {
 	Revision    int       `gorm:"not null"`
 	Data        Data      `gorm:"type:jsonb;not null"`
 	Attrs       Data      `gorm:"type:jsonb;not null"` // the filterable fields only: what filters and sorts read
-	SearchText  string    `gorm:"not null"`            // lower-cased plain text of the text fields
+	SearchText  string    `gorm:"not null"`            // the plain text of the text fields, for full-text search
 	PublishedAt time.Time `gorm:"not null"`
 	UpdatedAt   time.Time `gorm:"not null"`
 }

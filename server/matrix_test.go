@@ -83,6 +83,7 @@ var plainRoutes = map[string]plainRow{
 		return map[string]any{"type": "post", "data": map[string]any{"title": "New post"}}
 	}},
 	"GET /api/locales": {want: [4]int{401, 200, 200, 200}},
+	"GET /api/search":  {want: [4]int{401, 200, 200, 200}},
 	"PUT /api/locales": {want: [4]int{401, 403, 403, 200}, body: func(*matrixFixture) any {
 		return map[string]any{"default": "en", "locales": []map[string]any{{"code": "en"}, {"code": "fr", "fallback": "en"}}}
 	}},
@@ -417,6 +418,9 @@ func (f *matrixFixture) run(t *testing.T, policy string, cells []cell) []string 
 				path = strings.Replace(path, ":id", f.insertUser(t, fmt.Sprintf("target%d@example.com", f.next())), 1)
 			}
 			path = strings.Replace(strings.Replace(path, ":type", "post", 1), ":slug", "nothing-published", 1)
+			if path == "/api/search" {
+				path += "?q=post"
+			}
 			if strings.Contains(path, ":key") {
 				key := "post"
 				if method == "DELETE" {

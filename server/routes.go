@@ -67,6 +67,7 @@ func (s *Server) routes() {
 	api.GET("/entries/:id/history", s.entryHistory, user)
 	api.POST("/entries/:id/preview", s.previewLink, user)
 
+	api.GET("/search", s.search, user)
 	api.GET("/locales", s.getLocales, user)
 	api.PUT("/locales", s.setLocales, user)
 

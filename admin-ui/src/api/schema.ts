@@ -903,6 +903,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Full-text search of the working copies of every type the caller may read
+         * @description Every word must occur (stemmed in each configured locale's language on PostgreSQL; English stems and folded accents on SQLite). Operators and quotes in q are words, never syntax.
+         */
+        get: operations["search"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1349,6 +1369,13 @@ export interface components {
                 /** @description The locale the delivery API reads when an entry has no published translation in this one. */
                 fallback?: string;
             }[];
+        };
+        SearchHit: {
+            entry: components["schemas"]["Entry"];
+            /** @description How well it matched: higher is better (comparable within one answer only). */
+            rank: number;
+            /** @description About 160 characters of the entry's text around the match, HTML-escaped, the matching words in <mark>. */
+            snippet: string;
         };
     };
     responses: {
@@ -3604,6 +3631,36 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["Internal"];
+        };
+    };
+    search: {
+        parameters: {
+            query: {
+                /** @description At most 10 words. */
+                q: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The best matches, best first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["SearchHit"][];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             500: components["responses"]["Internal"];
         };
     };
