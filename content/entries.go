@@ -16,15 +16,15 @@ import (
 	"github.com/loamcms/cms/models"
 )
 
-// DefaultLocale is the locale of entries created without one.
-const DefaultLocale = "en"
-
 // NewEntry is the input of CreateEntry.
 type NewEntry struct {
 	Type   string         `json:"type"`
 	Slug   string         `json:"slug"`
 	Locale string         `json:"locale"`
 	Data   map[string]any `json:"data"`
+	// TranslationOf makes the entry a translation of another (of any of
+	// its translations: they are one document), in a locale of its own.
+	TranslationOf string `json:"translation_of"`
 }
 
 // CreateEntry adds a draft entry with version 1 and revision 1. Its slug is
@@ -44,12 +44,30 @@ func (s *Service) CreateEntry(ctx context.Context, p models.Principal, in NewEnt
 	if err := s.can(p, entryObject(t.Key), actCreate); err != nil {
 		return nil, err
 	}
+	locales, err := readLocales(db)
+	if err != nil {
+		return nil, err
+	}
 	if in.Locale == "" {
-		in.Locale = DefaultLocale
+		in.Locale = locales.Default
 	}
 	fields := map[string]string{}
-	if !localePattern.MatchString(in.Locale) {
-		fields["locale"] = "must be a language tag such as en or pt-BR"
+	if !locales.has(in.Locale) {
+		fields["locale"] = fmt.Sprintf("%q is not one of the locales (%s); an admin adds locales", in.Locale, locales.codes())
+	}
+	document := ""
+	if in.TranslationOf != "" {
+		source, err := s.readableEntry(db, p, in.TranslationOf)
+		switch {
+		case models.ErrorCode(err) == models.CodeNotFound:
+			fields["translation_of"] = "there is no such entry"
+		case err != nil:
+			return nil, err
+		case source.Type != t.Key:
+			fields["translation_of"] = fmt.Sprintf("is a %s, not a %s", source.Type, t.Key)
+		default:
+			document = source.DocumentID
+		}
 	}
 	if in.Slug != "" && !validSlug(in.Slug) {
 		fields["slug"] = "must be lower-case letters, digits and single hyphens, at most 100 characters"
@@ -65,8 +83,13 @@ func (s *Service) CreateEntry(ctx context.Context, p models.Principal, in NewEnt
 		}
 		now := s.now()
 		e := models.Entry{
-			ID: newID(), Type: t.Key, Slug: in.Slug, Locale: in.Locale, Status: models.StatusDraft, Version: 1, Revision: 1,
+			ID: newID(), Type: t.Key, Slug: in.Slug, Locale: in.Locale, DocumentID: document, Status: models.StatusDraft, Version: 1, Revision: 1,
 			Data: data, SearchText: searchText(t, data), AuthorID: p.UserID, RevisionAuthorID: p.UserID, CreatedAt: now, UpdatedAt: now,
+		}
+		if e.DocumentID == "" {
+			e.DocumentID = e.ID
+		} else if err := translationFree(tx, &e); err != nil {
+			return err
 		}
 		if e.Slug == "" {
 			if e.Slug, err = s.freeSlug(tx, t, e.Locale, data, e.ID); err != nil {
@@ -97,6 +120,19 @@ func (s *Service) CreateEntry(ctx context.Context, p models.Principal, in NewEnt
 		return err
 	})
 	return out, err
+}
+
+// translationFree refuses a second translation of e's document in e's locale.
+func translationFree(tx *gorm.DB, e *models.Entry) error {
+	var other models.Entry
+	err := tx.Select("id").Where("document_id = ? AND locale = ?", e.DocumentID, e.Locale).Take(&other).Error
+	if err == nil {
+		return &models.Error{Code: models.CodeConflict, Message: fmt.Sprintf("this entry already has a %s translation (%s)", e.Locale, other.ID)}
+	}
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil
+	}
+	return err
 }
 
 // freeSlug derives a slug from the slug field that no other entry of the

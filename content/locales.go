@@ -30,6 +30,18 @@ type Locale struct {
 
 const maxLocales = 100
 
+func (l *LocaleSettings) has(code string) bool {
+	return slices.ContainsFunc(l.Locales, func(x Locale) bool { return x.Code == code })
+}
+
+func (l *LocaleSettings) codes() string {
+	codes := make([]string, len(l.Locales))
+	for i, x := range l.Locales {
+		codes[i] = x.Code
+	}
+	return strings.Join(codes, ", ")
+}
+
 // Locales returns the locale settings. Anyone signed in.
 func (s *Service) Locales(ctx context.Context, p models.Principal) (*LocaleSettings, error) {
 	if err := s.can(p, models.ObjLocales, models.ActRead); err != nil {

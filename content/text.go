@@ -61,5 +61,3 @@ var slugPattern = regexp.MustCompile(`^[a-z0-9]+(?:-[a-z0-9]+)*$`)
 
 // validSlug reports whether s may be used as a slug as it is.
 func validSlug(s string) bool { return len(s) <= 100 && slugPattern.MatchString(s) }
-
-var localePattern = regexp.MustCompile(`^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$`)

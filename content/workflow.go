@@ -150,7 +150,7 @@ func (s *Service) Transition(ctx context.Context, p models.Principal, id string,
 				return err
 			}
 			if wasLive {
-				return s.opt.Changes.Changed(tx, after, changes.Entry(e.ID), changes.Type(e.Type))
+				return s.opt.Changes.Changed(tx, after, changes.Entry(e.ID), changes.Type(e.Type), changes.Doc(e.DocumentID))
 			}
 			return nil
 		}
@@ -227,7 +227,7 @@ func (s *Service) Transition(ctx context.Context, p models.Principal, id string,
 			return err
 		}
 		if visible {
-			if err := s.opt.Changes.Changed(tx, after, changes.Entry(e.ID), changes.Type(e.Type)); err != nil {
+			if err := s.opt.Changes.Changed(tx, after, changes.Entry(e.ID), changes.Type(e.Type), changes.Doc(e.DocumentID)); err != nil {
 				return err
 			}
 		}
@@ -370,7 +370,7 @@ func (s *Service) writeSnapshot(tx *gorm.DB, e *models.Entry, now time.Time) err
 	}
 	attrs, search := derived(t, e.Data)
 	snap := models.PublishedEntry{
-		EntryID: e.ID, Type: e.Type, Slug: e.Slug, Locale: e.Locale, Revision: e.Revision, Data: e.Data, Attrs: attrs,
+		EntryID: e.ID, DocumentID: e.DocumentID, Type: e.Type, Slug: e.Slug, Locale: e.Locale, Revision: e.Revision, Data: e.Data, Attrs: attrs,
 		SearchText: search, PublishedAt: now, UpdatedAt: now,
 	}
 	if err := tx.Where("entry_id = ?", e.ID).Delete(&models.PublishedEntry{}).Error; err != nil {

@@ -16,9 +16,6 @@ import (
 	"github.com/loamcms/cms/models"
 )
 
-// DefaultLocale is the locale read when a request names none.
-const DefaultLocale = "en"
-
 // Filter is one filter[field][op]=value of a delivery query.
 type Filter struct {
 	Field, Op, Value string
@@ -34,11 +31,16 @@ type Query struct {
 	Offset  int
 	After   string // a cursor from meta.next: the page after the item it names
 	Fields  []string
-	Locale  string
-	Search  string
-	Include []string
+	Locale  string // "" for the default locale
+	// Fallback reads each entry in the first published locale of Locale's
+	// fallback chain (fallback=false: in Locale only).
+	Fallback bool
+	Search   string
+	Include  []string
 	// Preview reads the latest working revision instead of the published one.
 	Preview bool
+
+	chain []string // the locales read, best first (Service.Read works it out)
 }
 
 // Bounds of one delivery query, so no request can make the database work
@@ -52,13 +54,13 @@ const (
 // params are the query parameters the delivery API understands, besides
 // filter[…]; anything else is a bad request, so typos do not silently
 // return everything.
-var params = []string{"sort", "limit", "offset", "after", "fields", "locale", "search", "include", "preview", "token"}
+var params = []string{"sort", "limit", "offset", "after", "fields", "locale", "fallback", "search", "include", "preview", "token"}
 
 var filterParam = regexp.MustCompile(`^filter\[([a-z][a-z0-9_]*)\](?:\[([a-z]+)\])?$`)
 
 // ParseQuery reads a delivery request's query string.
 func ParseQuery(typ, slug, rawQuery string) (Query, error) {
-	q := Query{Type: typ, Slug: slug, Locale: DefaultLocale, Limit: 20}
+	q := Query{Type: typ, Slug: slug, Limit: 20, Fallback: true}
 	values, err := url.ParseQuery(rawQuery)
 	if err != nil {
 		return q, models.Errorf(models.CodeBadRequest, "malformed query string")
@@ -105,6 +107,13 @@ func ParseQuery(typ, slug, rawQuery string) (Query, error) {
 	}
 	q.Fields = splitList(values.Get("fields"))
 	q.Include = splitList(values.Get("include"))
+	switch values.Get("fallback") {
+	case "", "1", "true":
+	case "0", "false":
+		q.Fallback = false
+	default:
+		return q, models.Errorf(models.CodeBadRequest, "fallback must be true or false")
+	}
 	switch values.Get("preview") {
 	case "", "0", "false":
 	case "1", "true":

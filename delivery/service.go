@@ -85,6 +85,7 @@ type Answer struct {
 	// Audience says who may keep it: "public" (anonymous readers: shared
 	// caches may keep it), "private" (token holders) or "none" (a preview).
 	Audience string
+	Language string // Content-Language: the item's locale, or the list's
 }
 
 // Meta is the "meta" of a list answer. Total counts at most
@@ -112,6 +113,9 @@ func (s *Service) Read(ctx context.Context, p models.Principal, q Query) (Answer
 		return Answer{}, err
 	}
 	anonymous := p.Anonymous()
+	if q.chain, err = s.chain(ctx, q.Locale, q.Fallback); err != nil {
+		return Answer{}, err
+	}
 	if q.Preview {
 		a, _, err := s.compute(ctx, t, q, anonymous, only)
 		a.Audience = "none"
@@ -161,7 +165,7 @@ func (s *Service) fill(ctx context.Context, t *models.ContentType, q Query, anon
 func cacheKey(q Query, anonymous bool) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%t|%s|%s|%s|%d|%d|%s|%s|%s|%s|%s", anonymous, q.Type, q.Slug, q.Sort, q.Limit, q.Offset, q.After,
-		strings.Join(q.Fields, ","), q.Locale, q.Search, strings.Join(q.Include, ","))
+		strings.Join(q.Fields, ","), strings.Join(q.chain, ","), q.Search, strings.Join(q.Include, ","))
 	for _, f := range q.Filters {
 		fmt.Fprintf(&b, "|%s\x00%s\x00%s", f.Field, f.Op, f.Value)
 	}
@@ -200,6 +204,7 @@ func (s *Service) authorize(p models.Principal, t *models.ContentType, q *Query)
 // deps are the tags of what it shows.
 func (s *Service) compute(ctx context.Context, t *models.ContentType, q Query, anonymous bool, only string) (Answer, deps, error) {
 	d := deps{}
+	language := q.chain[0]
 	var payload any
 	var items []Item
 	if q.Slug != "" {
@@ -208,6 +213,7 @@ func (s *Service) compute(ctx context.Context, t *models.ContentType, q Query, a
 			return Answer{}, nil, err
 		}
 		payload, items = map[string]any{"data": item}, []Item{item}
+		language, _ = item["locale"].(string)
 	} else {
 		var meta Meta
 		var err error
@@ -222,7 +228,7 @@ func (s *Service) compute(ctx context.Context, t *models.ContentType, q Query, a
 		return Answer{}, nil, err
 	}
 	sum := sha256.Sum256(body)
-	return Answer{Body: body, ETag: `"` + hex.EncodeToString(sum[:12]) + `"`, Tags: cacheTags(t.Key, items)}, d, nil
+	return Answer{Body: body, ETag: `"` + hex.EncodeToString(sum[:12]) + `"`, Tags: cacheTags(t.Key, items), Language: language}, d, nil
 }
 
 // list answers a list query: published items (or, for previews, working
@@ -231,9 +237,7 @@ func (s *Service) list(ctx context.Context, t *models.ContentType, q Query, anon
 	meta := Meta{Limit: q.Limit, Offset: q.Offset}
 	src := s.source(q.Preview)
 	db := s.db.WithContext(ctx).Table(src.table).Where("type = ?", t.Key)
-	if q.Locale != "" {
-		db = db.Where("locale = ?", q.Locale)
-	}
+	db = inChain(db, src.table, q.chain)
 	for _, f := range q.Filters {
 		var err error
 		if db, err = s.where(db, t, src, f); err != nil {
@@ -246,7 +250,7 @@ func (s *Service) list(ctx context.Context, t *models.ContentType, q Query, anon
 		}
 		// Full text, stemmed in the language asked for; only the published
 		// snapshots' index is read (the working copies' only in previews).
-		ft, _ := dialect.Search(s.opt.Dialect, src.table, q.Search, []string{q.Locale})
+		ft, _ := dialect.Search(s.opt.Dialect, src.table, q.Search, q.chain)
 		db = db.Where(ft.Where, ft.Args...)
 	}
 	keys, err := s.sortKeys(t, src, q.Sort)
@@ -287,19 +291,39 @@ func (s *Service) one(ctx context.Context, t *models.ContentType, q Query, anony
 	if err := checkFields(t, q.Fields); err != nil {
 		return nil, err
 	}
+	// The slug names a document in one of the chain's locales (slugs are
+	// per locale); the answer is that document in the best of them.
 	src := s.source(q.Preview)
 	var rows []row
-	db := selectRows(s.db.WithContext(ctx), src, nil).Where("type = ? AND locale = ? AND slug = ?", t.Key, q.Locale, q.Slug)
+	db := selectRows(s.db.WithContext(ctx), src, nil).Where("type = ? AND slug = ? AND "+src.table+".locale IN ?", t.Key, q.Slug, q.chain)
 	if only != "" {
 		db = db.Where(src.id+" = ?", only)
 	}
-	if err := db.Limit(1).Scan(&rows).Error; err != nil {
+	if err := db.Scan(&rows).Error; err != nil {
 		return nil, err
 	}
 	if len(rows) == 0 {
 		return nil, models.Errorf(models.CodeNotFound, "no published %s %q", t.Key, q.Slug)
 	}
-	items, err := s.items(ctx, t, rows, q, anonymous, d)
+	found := rows[0]
+	for _, r := range rows[1:] {
+		if slices.Index(q.chain, r.Locale) < slices.Index(q.chain, found.Locale) {
+			found = r
+		}
+	}
+	if only == "" && found.Locale != q.chain[0] {
+		var versions []row
+		err := inChain(selectRows(s.db.WithContext(ctx), src, nil).Where("type = ? AND document_id = ?", t.Key, found.DocumentID), src.table, q.chain).
+			Scan(&versions).Error
+		if err != nil {
+			return nil, err
+		}
+		if len(versions) == 1 {
+			found = versions[0]
+		}
+	}
+	d.add(changes.Doc(found.DocumentID)) // a better translation published later must show
+	items, err := s.items(ctx, t, []row{found}, q, anonymous, d)
 	if err != nil {
 		return nil, err
 	}

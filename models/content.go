@@ -115,6 +115,7 @@ type Entry struct {
 	Type              string     `gorm:"not null"`
 	Slug              string     `gorm:"not null"`
 	Locale            string     `gorm:"not null"`
+	DocumentID        string     `gorm:"not null"` // shared by an entry and its translations: the first one's id
 	Status            Status     `gorm:"not null"`
 	Version           int        `gorm:"not null"`
 	Revision          int        `gorm:"not null"` // number of the working revision
@@ -181,6 +182,7 @@ type Event struct {
 // revision: all the delivery API reads, one indexed lookup per item.
 type PublishedEntry struct {
 	EntryID     string    `gorm:"primaryKey"`
+	DocumentID  string    `gorm:"not null"` // the entry's document (models.Entry.DocumentID)
 	Type        string    `gorm:"not null"`
 	Slug        string    `gorm:"not null"`
 	Locale      string    `gorm:"not null"`

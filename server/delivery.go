@@ -51,6 +51,7 @@ func (s *Server) deliver(c echo.Context) error {
 		h.Set("Cache-Control", "no-store")
 	}
 	h.Set("ETag", a.ETag)
+	h.Set("Content-Language", a.Language)
 	h.Set("Cache-Tag", a.Tags)
 	if etagMatches(c.Request().Header.Get("If-None-Match"), a.ETag) {
 		return c.NoContent(http.StatusNotModified)

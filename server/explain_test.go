@@ -382,15 +382,15 @@ func explainFill(admin string) []string {
 			` + u("g") + `, g, now() - g * interval '13 minutes', now() - g * interval '13 minutes' - interval '1 hour'
 		FROM generate_series(1, 19700) g`,
 
-		`INSERT INTO entries (id, type, slug, locale, status, version, revision, data, author_id, revision_author_id,
+		`INSERT INTO entries (id, document_id, type, slug, locale, status, version, revision, data, author_id, revision_author_id,
 			published_revision, published_at, publish_at, created_at, updated_at)
-		SELECT id, type, slug, locale, status, 5, 1 + n % 2, data, author, author,
+		SELECT id, id, type, slug, locale, status, 5, 1 + n % 2, data, author, author,
 			CASE WHEN status = 'published' THEN 1 + n % 2 END, CASE WHEN status = 'published' THEN published END,
 			CASE WHEN status = 'scheduled' THEN now() + n * interval '1 minute' END, changed - interval '1 day', changed
 		FROM fill_entries`,
 
-		`INSERT INTO published_entries (entry_id, type, slug, locale, revision, data, attrs, search_text, published_at, updated_at)
-		SELECT id, type, slug, locale, 1 + n % 2, data, data - 'body',
+		`INSERT INTO published_entries (entry_id, document_id, type, slug, locale, revision, data, attrs, search_text, published_at, updated_at)
+		SELECT id, id, type, slug, locale, 1 + n % 2, data, data - 'body',
 			lower(concat_ws(' ', data->>'name', data->>'description', data->>'title', data->>'summary', 'the long text of post ' || n)),
 			published, changed
 		FROM fill_entries WHERE status = 'published'`,

@@ -292,6 +292,7 @@ func (f *matrixFixture) insertEntry(t *testing.T, author string, status models.S
 	e := models.Entry{ID: uuid.Must(uuid.NewV7()).String(), Type: "post", Slug: fmt.Sprintf("post-%d", f.next()), Locale: "en",
 		Status: status, Version: 3, Revision: 1, Data: models.Data{"title": "Cell"}, AuthorID: author, RevisionAuthorID: author,
 		CreatedAt: now, UpdatedAt: now}
+	e.DocumentID = e.ID
 	if status == models.StatusPublished {
 		one := 1
 		e.PublishedRevision, e.PublishedAt = &one, &now

@@ -1099,6 +1099,13 @@ export interface components {
             publish_at: string | null;
             /** @description the workflow actions the caller may take now (policy, workflow and four-eyes rule applied) */
             allowed_actions: ("edit" | "submit" | "withdraw" | "approve" | "request_changes" | "publish" | "schedule" | "cancel_schedule" | "unpublish" | "delete")[];
+            /** @description The other entries of its document, by locale. */
+            translations: {
+                id: string;
+                locale: string;
+                status: components["schemas"]["Status"];
+                live: boolean;
+            }[];
         };
         NewEntry: {
             type: string;
@@ -1108,6 +1115,11 @@ export interface components {
             data: {
                 [key: string]: unknown;
             };
+            /**
+             * Format: uuid
+             * @description Make it a translation of this entry (or of any of its translations: they are one document), in a locale of its own; a second translation in one locale is 409.
+             */
+            translation_of?: string;
         };
         EntryPatch: {
             data?: {
@@ -2691,7 +2703,10 @@ export interface operations {
     deliverList: {
         parameters: {
             query?: {
+                /** @description A configured locale (default: the default locale); each entry is answered in the first published locale of its fallback chain, and the item's locale says which. An unknown locale is 400. */
                 locale?: string;
+                /** @description false: only the locale asked for, not its fallback chain. */
+                fallback?: boolean;
                 /** @description comma-separated item keys to return (id always) */
                 fields?: string;
                 /** @description comma-separated relation fields to embed, one level deep, published entries only */
@@ -2724,6 +2739,8 @@ export interface operations {
                 headers: {
                     ETag?: string;
                     "Cache-Control"?: string;
+                    /** @description The item's locale, or for a list the locale asked for. */
+                    "Content-Language"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2750,7 +2767,10 @@ export interface operations {
     deliverOne: {
         parameters: {
             query?: {
+                /** @description A configured locale (default: the default locale); each entry is answered in the first published locale of its fallback chain, and the item's locale says which. An unknown locale is 400. */
                 locale?: string;
+                /** @description false: only the locale asked for, not its fallback chain. */
+                fallback?: boolean;
                 /** @description comma-separated item keys to return (id always) */
                 fields?: string;
                 /** @description comma-separated relation fields to embed, one level deep, published entries only */
@@ -2774,6 +2794,8 @@ export interface operations {
                 headers: {
                     ETag?: string;
                     "Cache-Control"?: string;
+                    /** @description The item's locale, or for a list the locale asked for. */
+                    "Content-Language"?: string;
                     [name: string]: unknown;
                 };
                 content: {
