@@ -6,10 +6,11 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"log/slog"
 	"slices"
+	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -39,6 +40,9 @@ type Service struct {
 	cache    *cache
 	inflight singleflight.Group
 	results  map[string]*atomic.Uint64
+	// decisions remembers the authorizer's answers (see can).
+	decisions     sync.Map // decision → bool
+	manyDecisions atomic.Int64
 }
 
 // CacheResults are how a published answer can be found: in the cache,
@@ -122,19 +126,23 @@ func (s *Service) Read(ctx context.Context, p models.Principal, q Query) (Answer
 		return a, nil
 	case stale:
 		s.observe("stale")
-		s.inflight.DoChan(fmt.Sprint(since, " ", key), func() (any, error) { return s.fill(ctx, t, q, anonymous, key, since) })
+		s.inflight.DoChan(flightKey(since, key), func() (any, error) { return s.fill(ctx, t, q, anonymous, key, since) })
 		return a, nil
 	}
 	// Readers asking the same thing at once (right after a change) share
 	// one computation, which does not stop when the first of them hangs
 	// up. One that starts after a later change does not join it.
-	v, err, shared := s.inflight.Do(fmt.Sprint(since, " ", key), func() (any, error) { return s.fill(ctx, t, q, anonymous, key, since) })
+	v, err, shared := s.inflight.Do(flightKey(since, key), func() (any, error) { return s.fill(ctx, t, q, anonymous, key, since) })
 	s.observe(map[bool]string{true: "shared", false: "miss"}[shared])
 	if err != nil {
 		return Answer{}, err
 	}
 	return v.(Answer), nil
 }
+
+// flightKey names the computation of the answer under key that starts at
+// invalidation count since.
+func flightKey(since uint64, key string) string { return strconv.FormatUint(since, 10) + " " + key }
 
 // fill computes an answer and caches it.
 func (s *Service) fill(ctx context.Context, t *models.ContentType, q Query, anonymous bool, key string, since uint64) (any, error) {
@@ -157,22 +165,55 @@ func (s *Service) fill(ctx context.Context, t *models.ContentType, q Query, anon
 // anonymous readers may not see embedded entries of non-public types.
 func cacheKey(q Query, anonymous bool) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%t|%s|%s|%s|%d|%d|%s|%s|%s|%s|%s", anonymous, q.Type, q.Slug, q.Sort, q.Limit, q.Offset, q.After,
-		strings.Join(q.Fields, ","), q.Locale, q.Search, strings.Join(q.Include, ","))
+	b.Grow(64 + len(q.Type) + len(q.Slug) + len(q.Sort) + len(q.After) + len(q.Search))
+	b.WriteString(strconv.FormatBool(anonymous))
+	for _, part := range [...]string{q.Type, q.Slug, q.Sort} {
+		b.WriteByte('|')
+		b.WriteString(part)
+	}
+	b.WriteByte('|')
+	b.WriteString(strconv.Itoa(q.Limit))
+	b.WriteByte('|')
+	b.WriteString(strconv.Itoa(q.Offset))
+	b.WriteByte('|')
+	b.WriteString(q.After)
+	b.WriteByte('|')
+	writeList(&b, q.Fields)
+	b.WriteByte('|')
+	b.WriteString(q.Locale)
+	b.WriteByte('|')
+	b.WriteString(q.Search)
+	b.WriteByte('|')
+	writeList(&b, q.Include)
 	for _, f := range q.Filters {
-		fmt.Fprintf(&b, "|%s\x00%s\x00%s", f.Field, f.Op, f.Value)
+		b.WriteByte('|')
+		b.WriteString(f.Field)
+		b.WriteByte(0)
+		b.WriteString(f.Op)
+		b.WriteByte(0)
+		b.WriteString(f.Value)
 	}
 	return b.String()
+}
+
+// writeList writes the items joined by commas.
+func writeList(b *strings.Builder, items []string) {
+	for i, it := range items {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(it)
+	}
 }
 
 // authorize checks that p may read q of type t, through the policy; for
 // an entry preview link it turns q into a preview of that one entry, whose
 // id it returns.
 func (s *Service) authorize(p models.Principal, t *models.ContentType, q *Query) (string, error) {
-	user := p.UserID != "" && s.authz.Can(p, "entries/"+t.Key, models.ActRead) // the admin UI previews with its session
+	user := p.UserID != "" && s.can(p, "entries/"+t.Key, models.ActRead) // the admin UI previews with its session
 	switch {
 	case p.Entry != "":
-		if !s.authz.Can(p, models.ObjContent, models.ActPreview) {
+		if !s.can(p, models.ObjContent, models.ActPreview) {
 			return "", models.ErrForbidden
 		}
 		if q.Slug == "" {
@@ -184,13 +225,46 @@ func (s *Service) authorize(p models.Principal, t *models.ContentType, q *Query)
 		if !t.Public {
 			return "", &models.Error{Code: models.CodeUnauthorized, Message: "this content type needs an API token"}
 		}
-	case !user && !s.authz.Can(p, models.ObjContent, models.ActRead):
+	case !user && !s.can(p, models.ObjContent, models.ActRead):
 		return "", models.ErrForbidden
 	}
-	if q.Preview && !user && !s.authz.Can(p, models.ObjContent, models.ActPreview) {
+	if q.Preview && !user && !s.can(p, models.ObjContent, models.ActPreview) {
 		return "", &models.Error{Code: models.CodeForbidden, Message: "preview needs a preview token or a signed-in user"}
 	}
 	return "", nil
+}
+
+// decision is one question to the authorizer: may principals with these
+// roles (joined by NULs) do act on obj.
+type decision struct{ roles, obj, act string }
+
+// maxDecisions bounds the decisions remembered: roles × types × actions.
+const maxDecisions = 10000
+
+// can is s.authz.Can, remembered for every reader with the same roles:
+// an Authorizer answers by the principal's roles (models.Authorizer), and
+// the policy does not change while the process runs. Asking casbin costs
+// more than the rest of a cached answer (its matcher is evaluated anew
+// each time), so the hot path asks it once per roles, object and action.
+func (s *Service) can(p models.Principal, obj, act string) bool {
+	if p.System {
+		return s.authz.Can(p, obj, act)
+	}
+	roles := ""
+	if len(p.Roles) == 1 {
+		roles = p.Roles[0]
+	} else if len(p.Roles) > 1 {
+		roles = strings.Join(p.Roles, "\x00")
+	}
+	key := decision{roles, obj, act}
+	if v, ok := s.decisions.Load(key); ok {
+		return v.(bool)
+	}
+	ok := s.authz.Can(p, obj, act)
+	if s.manyDecisions.Add(1) <= maxDecisions {
+		s.decisions.Store(key, ok)
+	}
+	return ok
 }
 
 // compute runs a delivery query and encodes the answer with its ETag;
