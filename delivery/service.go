@@ -40,6 +40,7 @@ type Service struct {
 	cache    *cache
 	inflight singleflight.Group
 	results  map[string]*atomic.Uint64
+	refresh  map[string]*atomic.Uint64
 	// decisions remembers the authorizer's answers (see can).
 	decisions     sync.Map // decision → bool
 	manyDecisions atomic.Int64
@@ -52,6 +53,15 @@ var CacheResults = []string{"hit", "stale", "shared", "miss"}
 
 // CacheResult counts the published answers found as result, for metrics.
 func (s *Service) CacheResult(result string) uint64 { return s.results[result].Load() }
+
+// RefreshResults are how a stale list's one recomputation ended: its page
+// (ids and total) was the same, so the cached answer is fresh again
+// without being rebuilt, or it was built anew.
+var RefreshResults = []string{"unchanged", "rebuilt"}
+
+// RefreshResult counts the stale lists' recomputations that ended as
+// result, for metrics.
+func (s *Service) RefreshResult(result string) uint64 { return s.refresh[result].Load() }
 
 func (s *Service) observe(result string) { s.results[result].Add(1) }
 
@@ -67,9 +77,12 @@ func New(db *gorm.DB, authz models.Authorizer, opt Options) *Service {
 	if opt.Log == nil {
 		opt.Log = slog.Default()
 	}
-	s := &Service{db: db, authz: authz, opt: opt, cache: newCache(opt.CacheBytes), results: map[string]*atomic.Uint64{}}
+	s := &Service{db: db, authz: authz, opt: opt, cache: newCache(opt.CacheBytes), results: map[string]*atomic.Uint64{}, refresh: map[string]*atomic.Uint64{}}
 	for _, r := range CacheResults {
 		s.results[r] = &atomic.Uint64{}
+	}
+	for _, r := range RefreshResults {
+		s.refresh[r] = &atomic.Uint64{}
 	}
 	return s
 }
@@ -114,7 +127,7 @@ func (s *Service) Read(ctx context.Context, p models.Principal, q Query) (Answer
 	}
 	anonymous := p.Anonymous()
 	if q.Preview {
-		a, _, err := s.compute(ctx, t, q, anonymous, only)
+		a, _, _, err := s.compute(ctx, t, q, anonymous, only)
 		a.Audience = "none"
 		return a, err
 	}
@@ -125,8 +138,10 @@ func (s *Service) Read(ctx context.Context, p models.Principal, q Query) (Answer
 		s.observe("hit")
 		return a, nil
 	case stale:
+		// One recomputation of a stale list at a time, whatever changed
+		// meanwhile: what it misses keeps the result stale (cache.keep).
 		s.observe("stale")
-		s.inflight.DoChan(flightKey(since, key), func() (any, error) { return s.fill(ctx, t, q, anonymous, key, since) })
+		s.inflight.DoChan("stale "+key, func() (any, error) { return s.revalidate(ctx, t, q, anonymous, key) })
 		return a, nil
 	}
 	// Readers asking the same thing at once (right after a change) share
@@ -148,7 +163,7 @@ func flightKey(since uint64, key string) string { return strconv.FormatUint(sinc
 func (s *Service) fill(ctx context.Context, t *models.ContentType, q Query, anonymous bool, key string, since uint64) (any, error) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
-	a, d, err := s.compute(ctx, t, q, anonymous, "")
+	a, d, p, err := s.compute(ctx, t, q, anonymous, "")
 	if err != nil {
 		return nil, err
 	}
@@ -156,8 +171,30 @@ func (s *Service) fill(ctx context.Context, t *models.ContentType, q Query, anon
 	if anonymous {
 		a.Audience = "public"
 	}
-	s.cache.put(key, a, d.list(), since)
+	s.cache.keep(key, a, d.list(), p, since)
 	return a, nil
+}
+
+// revalidate recomputes the stale list under key: when its page (the ids
+// on it and the total) is what the cached answer shows, the answer is
+// still right and fresh again; else it is built anew. Most changes that
+// make a list stale leave it as it was (a post published in another
+// category, or past its page with a total counted up to the cap), and
+// reading the page's ids costs a fraction of reading, decoding and
+// encoding its items.
+func (s *Service) revalidate(ctx context.Context, t *models.ContentType, q Query, anonymous bool, key string) (any, error) {
+	since := s.cache.count()
+	if was := s.cache.listPage(key); was != nil {
+		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		now, err := s.listPage(cctx, t, q)
+		cancel()
+		if err == nil && now.same(was) && s.cache.refresh(key, was, since) {
+			s.refresh["unchanged"].Add(1)
+			return nil, nil
+		}
+	}
+	s.refresh["rebuilt"].Add(1)
+	return s.fill(ctx, t, q, anonymous, key, since)
 }
 
 // cacheKey is equal for equal queries (filters are sorted). Published
@@ -269,37 +306,87 @@ func (s *Service) can(p models.Principal, obj, act string) bool {
 
 // compute runs a delivery query and encodes the answer with its ETag;
 // deps are the tags of what it shows.
-func (s *Service) compute(ctx context.Context, t *models.ContentType, q Query, anonymous bool, only string) (Answer, deps, error) {
+func (s *Service) compute(ctx context.Context, t *models.ContentType, q Query, anonymous bool, only string) (Answer, deps, *page, error) {
 	d := deps{}
 	var payload any
 	var items []Item
+	var p *page
 	if q.Slug != "" {
 		item, err := s.one(ctx, t, q, anonymous, only, d)
 		if err != nil {
-			return Answer{}, nil, err
+			return Answer{}, nil, nil, err
 		}
 		payload, items = map[string]any{"data": item}, []Item{item}
 	} else {
 		var meta Meta
 		var err error
-		if items, meta, err = s.list(ctx, t, q, anonymous, d); err != nil {
-			return Answer{}, nil, err
+		if items, meta, p, err = s.list(ctx, t, q, anonymous, d); err != nil {
+			return Answer{}, nil, nil, err
 		}
 		d.add(changes.Type(t.Key))
 		payload = map[string]any{"data": items, "meta": meta}
 	}
 	body, err := json.Marshal(payload)
 	if err != nil {
-		return Answer{}, nil, err
+		return Answer{}, nil, nil, err
 	}
 	sum := sha256.Sum256(body)
-	return Answer{Body: body, ETag: `"` + hex.EncodeToString(sum[:12]) + `"`, Tags: cacheTags(t.Key, items)}, d, nil
+	return Answer{Body: body, ETag: `"` + hex.EncodeToString(sum[:12]) + `"`, Tags: cacheTags(t.Key, items)}, d, p, nil
 }
 
 // list answers a list query: published items (or, for previews, working
-// copies) of one type, filtered, sorted and paged by offset or cursor.
-func (s *Service) list(ctx context.Context, t *models.ContentType, q Query, anonymous bool, d deps) ([]Item, Meta, error) {
+// copies) of one type, filtered, sorted and paged by offset or cursor;
+// with the page they make.
+func (s *Service) list(ctx context.Context, t *models.ContentType, q Query, anonymous bool, d deps) ([]Item, Meta, *page, error) {
+	db, src, keys, count, err := s.listQuery(ctx, t, q)
 	meta := Meta{Limit: q.Limit, Offset: q.Offset}
+	if err != nil {
+		return nil, meta, nil, err
+	}
+	var rows []row
+	err = selectRows(db, src, keys).Order(orderBy(keys)).Limit(q.Limit + 1).Offset(q.Offset).Scan(&rows).Error
+	if err != nil {
+		return nil, meta, nil, err
+	}
+	p := &page{ids: make([]string, len(rows))}
+	for i, r := range rows {
+		p.ids[i] = r.ID
+	}
+	if err := count(p); err != nil {
+		return nil, meta, nil, err
+	}
+	meta.Total, meta.Capped = p.total, p.capped
+	if len(rows) > q.Limit {
+		rows = rows[:q.Limit]
+		meta.Next = encodeCursor(q.Sort, rows[len(rows)-1].keys(len(keys)))
+	}
+	items, err := s.items(ctx, t, rows, q, anonymous, d)
+	return items, meta, p, err
+}
+
+// listPage reads only the page of a list query: the ids on it (and the
+// first of the next page) and the total.
+func (s *Service) listPage(ctx context.Context, t *models.ContentType, q Query) (*page, error) {
+	db, src, keys, count, err := s.listQuery(ctx, t, q)
+	if err != nil {
+		return nil, err
+	}
+	var rows []struct{ ID string }
+	if err := db.Select(src.id + " AS id").Order(orderBy(keys)).Limit(q.Limit + 1).Offset(q.Offset).Scan(&rows).Error; err != nil {
+		return nil, err
+	}
+	p := &page{ids: make([]string, len(rows))}
+	for i, r := range rows {
+		p.ids[i] = r.ID
+	}
+	return p, count(p)
+}
+
+// listQuery checks a list query and builds it: the matching rows of its
+// source (after its cursor) for the caller to select, order and page; its
+// sort keys; and count, which sets the total of the page read (of up to
+// limit+1 ids).
+func (s *Service) listQuery(ctx context.Context, t *models.ContentType, q Query) (*gorm.DB, source, []sortKey, func(*page) error, error) {
 	src := s.source(q.Preview)
 	db := s.db.WithContext(ctx).Table(src.table).Where("type = ?", t.Key)
 	if q.Locale != "" {
@@ -308,52 +395,44 @@ func (s *Service) list(ctx context.Context, t *models.ContentType, q Query, anon
 	for _, f := range q.Filters {
 		var err error
 		if db, err = s.where(db, t, src, f); err != nil {
-			return nil, meta, err
+			return nil, src, nil, nil, err
 		}
 	}
 	words := strings.Fields(q.Search)
 	if len(words) > maxSearchWords {
-		return nil, meta, models.Errorf(models.CodeBadRequest, "search for at most %d words", maxSearchWords)
+		return nil, src, nil, nil, models.Errorf(models.CodeBadRequest, "search for at most %d words", maxSearchWords)
 	}
 	for _, word := range words {
 		db = db.Where(src.search+" LIKE ? ESCAPE '\\'", likePattern(word))
 	}
 	keys, err := s.sortKeys(t, src, q.Sort)
 	if err != nil {
-		return nil, meta, err
+		return nil, src, nil, nil, err
 	}
 	if err := checkFields(t, q.Fields); err != nil {
-		return nil, meta, err
+		return nil, src, nil, nil, err
 	}
 	// The total counts matches up to the cap, not all of them: a bounded
 	// index range however large the type.
-	capped := db.Session(&gorm.Session{}).Select("1").Limit(CountCap + 1)
-	if err := s.db.WithContext(ctx).Table("(?) AS matches", capped).Count(&meta.Total).Error; err != nil {
-		return nil, meta, err
+	count := func(p *page) error {
+		capped := db.Session(&gorm.Session{}).Select("1").Limit(CountCap + 1)
+		if err := s.db.WithContext(ctx).Table("(?) AS matches", capped).Count(&p.total).Error; err != nil {
+			return err
+		}
+		p.capped = p.total > CountCap
+		p.total = min(p.total, CountCap)
+		return nil
 	}
-	if meta.Total > CountCap {
-		meta.Total, meta.Capped = CountCap, true
-	}
-	page := db.Session(&gorm.Session{})
+	paged := db.Session(&gorm.Session{})
 	if q.After != "" {
 		vals, err := decodeCursor(q.After, q.Sort, keys, s.postgres())
 		if err != nil {
-			return nil, meta, err
+			return nil, src, nil, nil, err
 		}
 		cond, args := afterCursor(keys, vals, s.postgres())
-		page = page.Where(cond, args...)
+		paged = paged.Where(cond, args...)
 	}
-	var rows []row
-	err = selectRows(page, src, keys).Order(orderBy(keys)).Limit(q.Limit + 1).Offset(q.Offset).Scan(&rows).Error
-	if err != nil {
-		return nil, meta, err
-	}
-	if len(rows) > q.Limit {
-		rows = rows[:q.Limit]
-		meta.Next = encodeCursor(q.Sort, rows[len(rows)-1].keys(len(keys)))
-	}
-	items, err := s.items(ctx, t, rows, q, anonymous, d)
-	return items, meta, err
+	return paged, src, keys, count, nil
 }
 
 // one answers a by-slug query, or not_found; only limits it to one entry

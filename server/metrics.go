@@ -67,6 +67,13 @@ func (m *metrics) deliveryCache(d *delivery.Service) {
 			ConstLabels: prometheus.Labels{"result": result},
 		}, func() float64 { return float64(d.CacheResult(result)) }))
 	}
+	for _, result := range delivery.RefreshResults {
+		m.registry.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name:        "cms_delivery_refresh_total",
+			Help:        "Recomputations of stale delivery lists by how they ended: unchanged (the page's ids and total were the same, so the cached answer is fresh again without being rebuilt) or rebuilt.",
+			ConstLabels: prometheus.Labels{"result": result},
+		}, func() float64 { return float64(d.RefreshResult(result)) }))
+	}
 }
 
 // measure observes every request's duration under its route template
