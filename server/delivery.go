@@ -35,8 +35,8 @@ func (s *Server) deliver(c echo.Context) error {
 		return err
 	}
 	h := c.Response().Header()
-	setHeader(h, "Vary", "Authorization")
-	setHeader(h, "Cache-Control", "no-store") // errors are not kept
+	h["Vary"] = authorization
+	h["Cache-Control"] = noStoreValue // errors are not kept
 	a, err := s.delivery.Read(ctx, p, q)
 	if err != nil {
 		return err
@@ -45,11 +45,11 @@ func (s *Server) deliver(c echo.Context) error {
 	case "public":
 		// Shared caches may keep it but must ask (a cheap 304) before each
 		// use, so an unpublished entry is gone from them at once too.
-		setHeader(h, "Cache-Control", "public, max-age=0, must-revalidate")
+		h["Cache-Control"] = publicRevalidate
 	case "private":
-		setHeader(h, "Cache-Control", "private, no-cache")
+		h["Cache-Control"] = privateNoCache
 	default:
-		setHeader(h, "Cache-Control", "no-store")
+		h["Cache-Control"] = noStoreValue
 	}
 	setHeader(h, "Etag", a.ETag)
 	setHeader(h, "Cache-Tag", a.Tags)

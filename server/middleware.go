@@ -65,7 +65,9 @@ func (s *Server) limitBody(next echo.HandlerFunc) echo.HandlerFunc {
 		if req.ContentLength > limit {
 			return models.Errorf(models.CodePayloadTooLarge, "the body is larger than %d bytes", limit)
 		}
-		req.Body = http.MaxBytesReader(c.Response(), req.Body, limit)
+		if req.Body != nil && req.Body != http.NoBody { // nothing to read, nothing to limit (most GETs)
+			req.Body = http.MaxBytesReader(c.Response(), req.Body, limit)
+		}
 		return next(c)
 	}
 }
@@ -120,13 +122,27 @@ func rejectNUL(next echo.HandlerFunc) echo.HandlerFunc {
 // passes a constant one): without canonicalizing it again on every request.
 func setHeader(h http.Header, canonicalKey, value string) { h[canonicalKey] = []string{value} }
 
+// Header values that never change, one slice each for every response
+// instead of one per response. Nothing writes into a header's values in
+// place (net/http copies them when it snapshots the header), and as each
+// slice is full (len == cap) an Add appends to a copy.
+var (
+	nosniff          = []string{"nosniff"}
+	noReferrer       = []string{"no-referrer"}
+	deny             = []string{"DENY"}
+	noStoreValue     = []string{"no-store"}
+	authorization    = []string{"Authorization"}
+	publicRevalidate = []string{"public, max-age=0, must-revalidate"}
+	privateNoCache   = []string{"private, no-cache"}
+)
+
 // securityHeaders are safe defaults for every response; admin.go adds the CSP.
 func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		h := c.Response().Header()
-		setHeader(h, "X-Content-Type-Options", "nosniff")
-		setHeader(h, "Referrer-Policy", "no-referrer")
-		setHeader(h, "X-Frame-Options", "DENY")
+		h["X-Content-Type-Options"] = nosniff
+		h["Referrer-Policy"] = noReferrer
+		h["X-Frame-Options"] = deny
 		return next(c)
 	}
 }
@@ -137,7 +153,7 @@ func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 func noStore(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		if strings.HasPrefix(c.Request().URL.Path, "/api/") {
-			setHeader(c.Response().Header(), "Cache-Control", "no-store")
+			c.Response().Header()["Cache-Control"] = noStoreValue
 		}
 		return next(c)
 	}
