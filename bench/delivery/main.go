@@ -140,9 +140,10 @@ func main() {
 	fmt.Printf("delivery API vs an in-memory ceiling and PocketBase: %d posts, %v per run, %d connections, GOMAXPROCS=%d, %s\n",
 		*posts, *duration, *workers, runtime.GOMAXPROCS(0), runtime.Version())
 	fmt.Printf("each server is a process of its own: cms = `cms serve`; ceiling = the same bytes from memory; pocketbase = %s\n", pbNote)
-	fmt.Printf("ratio = cms rps ÷ ceiling rps; cms/pb = cms rps ÷ pocketbase rps (PocketBase is always on SQLite, the only database it has)\n\n")
-	fmt.Printf("%-9s %-22s %8s %8s %6s %8s %8s %8s %8s | %7s %6s %8s %8s\n", "database", "endpoint", "cms rps", "ceil rps", "ratio",
-		"cms p50", "cms p99", "ceil p50", "ceil p99", "pb rps", "cms/pb", "pb p50", "pb p99")
+	fmt.Printf("ratio = cms rps ÷ ceiling rps; cms/pb = cms rps ÷ pocketbase rps (PocketBase is always on SQLite, the only database it has)\n")
+	fmt.Printf("cms µs, ceil µs = the server's CPU time (user + system, /proc/PID/stat) per answer during its load: what an answer costs it, however busy the machine\n\n")
+	fmt.Printf("%-9s %-22s %8s %8s %6s %8s %8s %8s %8s %6s %6s | %7s %6s %8s %8s\n", "database", "endpoint", "cms rps", "ceil rps", "ratio",
+		"cms p50", "cms p99", "ceil p50", "ceil p99", "cms µs", "ceil µs", "pb rps", "cms/pb", "pb p50", "pb p99")
 	for _, dialect := range dbs {
 		run(dialect, *pg, bin, pbBin, *posts, *duration, *workers, rates)
 	}
@@ -249,10 +250,10 @@ func run(dialect, pgServer, cmsBin, pbBin string, n int, duration time.Duration,
 	row := func(name string, c, m, p *vegeta.Metrics, ours float64) {
 		line := fmt.Sprintf("%-9s %-22s", dialect, name)
 		if c != nil {
-			line += fmt.Sprintf(" %8.0f %8.0f %6.2f %8s %8s %8s %8s", c.Throughput, m.Throughput, c.Throughput/m.Throughput,
-				ms(c.Latencies.P50), ms(c.Latencies.P99), ms(m.Latencies.P50), ms(m.Latencies.P99))
+			line += fmt.Sprintf(" %8.0f %8.0f %6.2f %8s %8s %8s %8s %6s %6s", c.Throughput, m.Throughput, c.Throughput/m.Throughput,
+				ms(c.Latencies.P50), ms(c.Latencies.P99), ms(m.Latencies.P50), ms(m.Latencies.P99), usPerRequest(c), usPerRequest(m))
 		} else {
-			line += fmt.Sprintf(" %8s %8s %6s %8s %8s %8s %8s", "", "", "", "", "", "", "")
+			line += fmt.Sprintf(" %8s %8s %6s %8s %8s %8s %8s %6s %6s", "", "", "", "", "", "", "", "", "")
 		}
 		if p == nil {
 			line += " |  skipped: no PocketBase"
@@ -361,15 +362,55 @@ func attack(s *proc, paths []string, token string, duration time.Duration, worke
 	attacker := vegeta.NewAttacker(vegeta.Workers(workers), vegeta.MaxWorkers(workers), vegeta.KeepAlive(true),
 		vegeta.Connections(int(workers)), vegeta.MaxBody(0))
 	var m vegeta.Metrics
+	cpu := s.cpu()
 	for res := range attacker.Attack(vegeta.NewStaticTargeter(targets...), vegeta.Rate{Freq: 0}, duration, "load") {
 		m.Add(res)
 	}
+	cpu = s.cpu() - cpu
 	m.Close()
 	if m.Success < 1 {
 		s.fatalf("load of %s: success ratio %.3f (%v)", s.name, m.Success, m.Errors)
 	}
+	mu.Lock()
+	cpuOf[&m] = cpu
+	mu.Unlock()
 	return &m
 }
+
+// cpuOf is the CPU time the server spent during each load.
+var cpuOf = map[*vegeta.Metrics]time.Duration{}
+
+// usPerRequest is the server's CPU time per answer of load m, in µs: what
+// an answer costs it, whatever else the machine was doing.
+func usPerRequest(m *vegeta.Metrics) string {
+	mu.Lock()
+	cpu := cpuOf[m]
+	mu.Unlock()
+	if m.Requests == 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%.0f", float64(cpu.Microseconds())/float64(m.Requests))
+}
+
+// cpu is the CPU time (user and system) the process has used so far.
+func (s *proc) cpu() time.Duration {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", s.cmd.Process.Pid))
+	if err != nil {
+		return 0
+	}
+	// The fields after the command (which is in parentheses and may hold
+	// spaces): state is the 3rd field, utime and stime the 14th and 15th.
+	f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
+	if len(f) < 13 {
+		return 0
+	}
+	utime, _ := strconv.ParseInt(f[11], 10, 64)
+	stime, _ := strconv.ParseInt(f[12], 10, 64)
+	return time.Duration(utime+stime) * time.Second / clockTicks
+}
+
+// clockTicks is the unit of /proc/PID/stat's times (USER_HZ, 100 on Linux).
+const clockTicks = 100
 
 func get(s *proc, path, token string) []byte {
 	req, _ := http.NewRequest("GET", s.base+path, nil)
@@ -746,13 +787,14 @@ func ceilingServer(file string) {
 // nothing, so every answer is computed afresh.
 func coldServer(dbURL string) {
 	// A cache of one byte keeps nothing: every answer is computed.
-	listenAndTell(cmsHandler(dbURL, 1, os.Stderr))
+	h, _ := cmsHandler(dbURL, 1, os.Stderr)
+	listenAndTell(h)
 }
 
 // cmsHandler is the CMS's HTTP handler on the database as `cms serve`
 // wires the delivery API, logging to w like it; cacheBytes 0 is the
 // default answer cache.
-func cmsHandler(dbURL string, cacheBytes int, w io.Writer) http.Handler {
+func cmsHandler(dbURL string, cacheBytes int, w io.Writer) (http.Handler, *delivery.Service) {
 	db, err := database.Open(dbURL)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -770,7 +812,7 @@ func cmsHandler(dbURL string, cacheBytes int, w io.Writer) http.Handler {
 	cnt := content.New(db.DB, enf, content.Options{Dialect: db.Dialect, Changes: feed, Log: log})
 	dlv := delivery.New(db.DB, enf, delivery.Options{Dialect: db.Dialect, CacheBytes: cacheBytes, Log: log})
 	feed.OnChange(dlv.Changed)
-	return server.New(server.Options{MaxBody: 2 << 20}, server.Deps{Accounts: acc, Content: cnt, Delivery: dlv, Ping: sqlDB.PingContext, Log: log})
+	return server.New(server.Options{MaxBody: 2 << 20}, server.Deps{Accounts: acc, Content: cnt, Delivery: dlv, Ping: sqlDB.PingContext, Log: log}), dlv
 }
 
 // findPocketBase is the binary to run as the peer ("" if none) and what to
