@@ -2,9 +2,12 @@ package accounts
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -114,34 +117,57 @@ func (s *Service) DeleteToken(ctx context.Context, p models.Principal, id string
 
 // tokenCache remembers verified tokens until anything changes (a token is
 // revoked here or on another instance), so the delivery API's hot path
-// needs no database round trip to check its caller.
+// needs no database round trip to check its caller. Readers take no lock:
+// the tokens heard of since the last change are a generation of their
+// own, swapped for a new one when the change count moves.
 type tokenCache struct {
-	mu      sync.Mutex
+	current atomic.Pointer[tokenGen]
+}
+
+type tokenGen struct {
 	gen     uint64
-	entries map[string]models.APIToken // by hash; a zero ID means "no such token"
+	entries sync.Map // SHA-256 of the secret ([32]byte) → models.APIToken; a zero ID means "no such token"
+	n       atomic.Int64
+}
+
+// maxCachedTokens bounds one generation: past it, tokens are checked
+// against the database each time until the next change.
+const maxCachedTokens = 10000
+
+// generation is the cache of change count gen.
+func (c *tokenCache) generation(gen uint64) *tokenGen {
+	for {
+		g := c.current.Load()
+		if g != nil && g.gen >= gen {
+			return g
+		}
+		fresh := &tokenGen{gen: gen}
+		if c.current.CompareAndSwap(g, fresh) {
+			return fresh
+		}
+	}
 }
 
 // verifyToken returns the principal of a valid, unexpired API token (its
 // role is its scope), or unauthorized.
 func (s *Service) verifyToken(ctx context.Context, secret string) (models.Principal, error) {
-	hash := hashSecret(secret)
+	sum := sha256.Sum256([]byte(secret))
 	gen := s.gen()
-	s.tokenCache.mu.Lock()
-	if s.tokenCache.entries == nil || s.tokenCache.gen != gen || len(s.tokenCache.entries) > 10000 {
-		s.tokenCache.gen, s.tokenCache.entries = gen, map[string]models.APIToken{}
-	}
-	t, cached := s.tokenCache.entries[hash]
-	s.tokenCache.mu.Unlock()
-	if !cached {
-		err := s.db.WithContext(ctx).Where("token_hash = ?", hash).Take(&t).Error
+	g := s.tokenCache.generation(gen)
+	var t models.APIToken
+	if v, ok := g.entries.Load(sum); ok && g.gen == gen {
+		t = v.(models.APIToken)
+	} else {
+		err := s.db.WithContext(ctx).Where("token_hash = ?", hex.EncodeToString(sum[:])).Take(&t).Error
 		if err != nil && !errors.Is(err, gorm.ErrRecordNotFound) {
 			return models.Principal{}, err
 		}
-		s.tokenCache.mu.Lock()
-		if s.tokenCache.gen == gen {
-			s.tokenCache.entries[hash] = t
+		// Kept only in the generation the read began in: a change during
+		// the read (a revocation) moved the count, and the next reader
+		// reads again.
+		if g.gen == gen && g.n.Add(1) <= maxCachedTokens {
+			g.entries.Store(sum, t)
 		}
-		s.tokenCache.mu.Unlock()
 	}
 	if t.ID == "" || (t.ExpiresAt != nil && !s.now().Before(*t.ExpiresAt)) {
 		return models.Principal{}, &models.Error{Code: models.CodeUnauthorized, Message: "invalid or expired API token"}

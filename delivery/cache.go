@@ -1,6 +1,7 @@
 package delivery
 
 import (
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -15,7 +16,10 @@ import (
 // is never served from here — and for a list, its type, soft — a change
 // there (a new entry published) only marks the list stale, and readers get
 // the stale list for at most the grace while exactly one recomputation
-// runs. Bounded in bytes: when full, about half of it is let go.
+// runs. A list recomputed across a soft change is kept, stale since that
+// change, rather than thrown away; a stale list whose page turns out the
+// same (refresh) is fresh again without being rebuilt. Bounded in bytes:
+// when full, about half of it is let go.
 type cache struct {
 	mu      sync.Mutex
 	max     int
@@ -31,12 +35,29 @@ type cache struct {
 type cached struct {
 	Answer
 	deps  []string
+	page  *page // a list's; nil for one item
 	size  int
 	stale time.Time // when a change marked it stale; zero while fresh
 }
 
+// page is what a list answer is made of besides its items' content: the
+// ids on it in order (with the first of the next page, if any) and the
+// total. Its items' content cannot have changed while the answer is
+// cached (a change to one drops it), so a stale list whose page is still
+// the same is the same answer.
+type page struct {
+	ids    []string
+	total  int64
+	capped bool
+}
+
+func (p *page) same(o *page) bool {
+	return p != nil && o != nil && p.total == o.total && p.capped == o.capped && slices.Equal(p.ids, o.ids)
+}
+
 type invalidation struct {
 	seq  uint64
+	at   time.Time
 	tags []string
 }
 
@@ -58,7 +79,8 @@ type state int
 const (
 	missing state = iota
 	fresh
-	stale // marked stale within the grace: serve it, and recompute once
+	stale   // marked stale within the grace: serve it, and recompute once
+	dropped // for a change: what it did to an answer (see affects)
 )
 
 // get returns the answer under key, how fresh it is, and the invalidation
@@ -78,24 +100,81 @@ func (c *cache) get(key string, grace time.Duration) (Answer, state, uint64) {
 	return Answer{}, missing, c.seq
 }
 
+// listPage is the page of the list answer under key, or nil.
+func (c *cache) listPage(key string) *page {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if a := c.answers[key]; a != nil {
+		return a.page
+	}
+	return nil
+}
+
 // put keeps an answer computed from invalidation count since, unless a
 // change since then touched what it depends on.
 func (c *cache) put(key string, a Answer, deps []string, since uint64) {
-	size := len(key) + len(a.Body) + len(a.ETag) + len(a.Tags) + 32*len(deps)
+	c.keep(key, a, deps, nil, since)
+}
+
+// after tells what the changes after invalidation count since did to an
+// answer depending on deps: ok is false when one of them touched what it
+// shows (or when too much has happened to tell); else staleAt is the time
+// of the first that made it stale (a soft dependency), zero for none.
+// c.mu is held.
+func (c *cache) after(since uint64, deps []string) (ok bool, staleAt time.Time) {
+	if since >= c.seq {
+		return true, time.Time{}
+	}
+	if len(c.recent) == 0 || c.recent[0].seq > since+1 {
+		return false, time.Time{}
+	}
+	for _, inv := range c.recent {
+		if inv.seq <= since {
+			continue
+		}
+		switch affects(inv.tags, deps) {
+		case dropped:
+			return false, time.Time{}
+		case stale:
+			if staleAt.IsZero() {
+				staleAt = inv.at
+			}
+		}
+	}
+	return true, staleAt
+}
+
+// affects is what a change of tags does to an answer depending on deps:
+// drops it (everything, or something it shows), makes it stale (its type),
+// or nothing (fresh).
+func affects(tags, deps []string) state {
+	st := fresh
+	for _, t := range tags {
+		if t == changes.All {
+			return dropped
+		}
+		if slices.Contains(deps, t) {
+			if !strings.HasPrefix(t, "type:") {
+				return dropped
+			}
+			st = stale
+		}
+	}
+	return st
+}
+
+// keep is put for a list with its page. An answer that missed only
+// changes that make it stale is kept, stale since the first of them.
+func (c *cache) keep(key string, a Answer, deps []string, p *page, since uint64) {
+	size := len(key) + len(a.Body) + len(a.ETag) + len(a.Tags) + 32*len(deps) + 40*len(p.idsOrNil())
 	if size > c.max/16 {
 		return
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if since < c.seq {
-		if len(c.recent) == 0 || c.recent[0].seq > since+1 {
-			return // too much has happened to tell
-		}
-		for _, inv := range c.recent {
-			if inv.seq > since && touches(inv.tags, deps) {
-				return
-			}
-		}
+	ok, staleAt := c.after(since, deps)
+	if !ok {
+		return
 	}
 	c.drop(key)
 	if c.bytes+size > c.max {
@@ -106,7 +185,7 @@ func (c *cache) put(key string, a Answer, deps []string, since uint64) {
 			}
 		}
 	}
-	c.answers[key] = &cached{Answer: a, deps: deps, size: size}
+	c.answers[key] = &cached{Answer: a, deps: deps, page: p, size: size, stale: staleAt}
 	c.bytes += size
 	for _, d := range deps {
 		if c.byDep[d] == nil {
@@ -128,6 +207,33 @@ func touches(tags, deps []string) bool {
 		}
 	}
 	return false
+}
+
+func (p *page) idsOrNil() []string {
+	if p == nil {
+		return nil
+	}
+	return p.ids
+}
+
+// refresh makes the stale list under key fresh again, as recomputed from
+// invalidation count since, when its page was found the same as was (the
+// page of the answer cached then). It is stale again since any change
+// after since that made it so; false if the answer was replaced or
+// dropped meanwhile.
+func (c *cache) refresh(key string, was *page, since uint64) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	a := c.answers[key]
+	if a == nil || a.page != was {
+		return false
+	}
+	ok, staleAt := c.after(since, a.deps)
+	if !ok {
+		return false
+	}
+	a.stale = staleAt
+	return true
 }
 
 // drop forgets the answer under key.
@@ -153,11 +259,11 @@ func (c *cache) invalidate(tags []string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.seq++
-	c.recent = append(c.recent, invalidation{seq: c.seq, tags: tags})
+	now := time.Now()
+	c.recent = append(c.recent, invalidation{seq: c.seq, at: now, tags: tags})
 	if len(c.recent) > keepInvalidations {
 		c.recent = c.recent[len(c.recent)-keepInvalidations:]
 	}
-	now := time.Now()
 	for _, t := range tags {
 		switch {
 		case t == changes.All:

@@ -61,6 +61,9 @@ var filterParam = regexp.MustCompile(`^filter\[([a-z][a-z0-9_]*)\](?:\[([a-z]+)\
 // ParseQuery reads a delivery request's query string.
 func ParseQuery(typ, slug, rawQuery string) (Query, error) {
 	q := Query{Type: typ, Slug: slug, Limit: 20, Fallback: true}
+	if rawQuery == "" {
+		return q, nil // the defaults (most reads by slug): nothing to parse
+	}
 	values, err := url.ParseQuery(rawQuery)
 	if err != nil {
 		return q, models.Errorf(models.CodeBadRequest, "malformed query string")

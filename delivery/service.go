@@ -6,10 +6,11 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"log/slog"
 	"slices"
+	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -41,6 +42,10 @@ type Service struct {
 	cache    *cache
 	inflight singleflight.Group
 	results  map[string]*atomic.Uint64
+	refresh  map[string]*atomic.Uint64
+	// decisions remembers the authorizer's answers (see can).
+	decisions     sync.Map // decision → bool
+	manyDecisions atomic.Int64
 }
 
 // CacheResults are how a published answer can be found: in the cache,
@@ -50,6 +55,15 @@ var CacheResults = []string{"hit", "stale", "shared", "miss"}
 
 // CacheResult counts the published answers found as result, for metrics.
 func (s *Service) CacheResult(result string) uint64 { return s.results[result].Load() }
+
+// RefreshResults are how a stale list's one recomputation ended: its page
+// (ids and total) was the same, so the cached answer is fresh again
+// without being rebuilt, or it was built anew.
+var RefreshResults = []string{"unchanged", "rebuilt"}
+
+// RefreshResult counts the stale lists' recomputations that ended as
+// result, for metrics.
+func (s *Service) RefreshResult(result string) uint64 { return s.refresh[result].Load() }
 
 func (s *Service) observe(result string) { s.results[result].Add(1) }
 
@@ -65,9 +79,12 @@ func New(db *gorm.DB, authz models.Authorizer, opt Options) *Service {
 	if opt.Log == nil {
 		opt.Log = slog.Default()
 	}
-	s := &Service{db: db, authz: authz, opt: opt, cache: newCache(opt.CacheBytes), results: map[string]*atomic.Uint64{}}
+	s := &Service{db: db, authz: authz, opt: opt, cache: newCache(opt.CacheBytes), results: map[string]*atomic.Uint64{}, refresh: map[string]*atomic.Uint64{}}
 	for _, r := range CacheResults {
 		s.results[r] = &atomic.Uint64{}
+	}
+	for _, r := range RefreshResults {
+		s.refresh[r] = &atomic.Uint64{}
 	}
 	return s
 }
@@ -117,7 +134,7 @@ func (s *Service) Read(ctx context.Context, p models.Principal, q Query) (Answer
 		return Answer{}, err
 	}
 	if q.Preview {
-		a, _, err := s.compute(ctx, t, q, anonymous, only)
+		a, _, _, err := s.compute(ctx, t, q, anonymous, only)
 		a.Audience = "none"
 		return a, err
 	}
@@ -128,14 +145,16 @@ func (s *Service) Read(ctx context.Context, p models.Principal, q Query) (Answer
 		s.observe("hit")
 		return a, nil
 	case stale:
+		// One recomputation of a stale list at a time, whatever changed
+		// meanwhile: what it misses keeps the result stale (cache.keep).
 		s.observe("stale")
-		s.inflight.DoChan(fmt.Sprint(since, " ", key), func() (any, error) { return s.fill(ctx, t, q, anonymous, key, since) })
+		s.inflight.DoChan("stale "+key, func() (any, error) { return s.revalidate(ctx, t, q, anonymous, key) })
 		return a, nil
 	}
 	// Readers asking the same thing at once (right after a change) share
 	// one computation, which does not stop when the first of them hangs
 	// up. One that starts after a later change does not join it.
-	v, err, shared := s.inflight.Do(fmt.Sprint(since, " ", key), func() (any, error) { return s.fill(ctx, t, q, anonymous, key, since) })
+	v, err, shared := s.inflight.Do(flightKey(since, key), func() (any, error) { return s.fill(ctx, t, q, anonymous, key, since) })
 	s.observe(map[bool]string{true: "shared", false: "miss"}[shared])
 	if err != nil {
 		return Answer{}, err
@@ -143,11 +162,15 @@ func (s *Service) Read(ctx context.Context, p models.Principal, q Query) (Answer
 	return v.(Answer), nil
 }
 
+// flightKey names the computation of the answer under key that starts at
+// invalidation count since.
+func flightKey(since uint64, key string) string { return strconv.FormatUint(since, 10) + " " + key }
+
 // fill computes an answer and caches it.
 func (s *Service) fill(ctx context.Context, t *models.ContentType, q Query, anonymous bool, key string, since uint64) (any, error) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
-	a, d, err := s.compute(ctx, t, q, anonymous, "")
+	a, d, p, err := s.compute(ctx, t, q, anonymous, "")
 	if err != nil {
 		return nil, err
 	}
@@ -155,8 +178,30 @@ func (s *Service) fill(ctx context.Context, t *models.ContentType, q Query, anon
 	if anonymous {
 		a.Audience = "public"
 	}
-	s.cache.put(key, a, d.list(), since)
+	s.cache.keep(key, a, d.list(), p, since)
 	return a, nil
+}
+
+// revalidate recomputes the stale list under key: when its page (the ids
+// on it and the total) is what the cached answer shows, the answer is
+// still right and fresh again; else it is built anew. Most changes that
+// make a list stale leave it as it was (a post published in another
+// category, or past its page with a total counted up to the cap), and
+// reading the page's ids costs a fraction of reading, decoding and
+// encoding its items.
+func (s *Service) revalidate(ctx context.Context, t *models.ContentType, q Query, anonymous bool, key string) (any, error) {
+	since := s.cache.count()
+	if was := s.cache.listPage(key); was != nil {
+		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		now, err := s.listPage(cctx, t, q)
+		cancel()
+		if err == nil && now.same(was) && s.cache.refresh(key, was, since) {
+			s.refresh["unchanged"].Add(1)
+			return nil, nil
+		}
+	}
+	s.refresh["rebuilt"].Add(1)
+	return s.fill(ctx, t, q, anonymous, key, since)
 }
 
 // cacheKey is equal for equal queries (filters are sorted). Published
@@ -164,22 +209,55 @@ func (s *Service) fill(ctx context.Context, t *models.ContentType, q Query, anon
 // anonymous readers may not see embedded entries of non-public types.
 func cacheKey(q Query, anonymous bool) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%t|%s|%s|%s|%d|%d|%s|%s|%s|%s|%s", anonymous, q.Type, q.Slug, q.Sort, q.Limit, q.Offset, q.After,
-		strings.Join(q.Fields, ","), strings.Join(q.chain, ","), q.Search, strings.Join(q.Include, ","))
+	b.Grow(64 + len(q.Type) + len(q.Slug) + len(q.Sort) + len(q.After) + len(q.Search))
+	b.WriteString(strconv.FormatBool(anonymous))
+	for _, part := range [...]string{q.Type, q.Slug, q.Sort} {
+		b.WriteByte('|')
+		b.WriteString(part)
+	}
+	b.WriteByte('|')
+	b.WriteString(strconv.Itoa(q.Limit))
+	b.WriteByte('|')
+	b.WriteString(strconv.Itoa(q.Offset))
+	b.WriteByte('|')
+	b.WriteString(q.After)
+	b.WriteByte('|')
+	writeList(&b, q.Fields)
+	b.WriteByte('|')
+	writeList(&b, q.chain) // the locales read, not the one asked for: equal chains, equal answers
+	b.WriteByte('|')
+	b.WriteString(q.Search)
+	b.WriteByte('|')
+	writeList(&b, q.Include)
 	for _, f := range q.Filters {
-		fmt.Fprintf(&b, "|%s\x00%s\x00%s", f.Field, f.Op, f.Value)
+		b.WriteByte('|')
+		b.WriteString(f.Field)
+		b.WriteByte(0)
+		b.WriteString(f.Op)
+		b.WriteByte(0)
+		b.WriteString(f.Value)
 	}
 	return b.String()
+}
+
+// writeList writes the items joined by commas.
+func writeList(b *strings.Builder, items []string) {
+	for i, it := range items {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(it)
+	}
 }
 
 // authorize checks that p may read q of type t, through the policy; for
 // an entry preview link it turns q into a preview of that one entry, whose
 // id it returns.
 func (s *Service) authorize(p models.Principal, t *models.ContentType, q *Query) (string, error) {
-	user := p.UserID != "" && s.authz.Can(p, "entries/"+t.Key, models.ActRead) // the admin UI previews with its session
+	user := p.UserID != "" && s.can(p, "entries/"+t.Key, models.ActRead) // the admin UI previews with its session
 	switch {
 	case p.Entry != "":
-		if !s.authz.Can(p, models.ObjContent, models.ActPreview) {
+		if !s.can(p, models.ObjContent, models.ActPreview) {
 			return "", models.ErrForbidden
 		}
 		if q.Slug == "" {
@@ -191,98 +269,174 @@ func (s *Service) authorize(p models.Principal, t *models.ContentType, q *Query)
 		if !t.Public {
 			return "", &models.Error{Code: models.CodeUnauthorized, Message: "this content type needs an API token"}
 		}
-	case !user && !s.authz.Can(p, models.ObjContent, models.ActRead):
+	case !user && !s.can(p, models.ObjContent, models.ActRead):
 		return "", models.ErrForbidden
 	}
-	if q.Preview && !user && !s.authz.Can(p, models.ObjContent, models.ActPreview) {
+	if q.Preview && !user && !s.can(p, models.ObjContent, models.ActPreview) {
 		return "", &models.Error{Code: models.CodeForbidden, Message: "preview needs a preview token or a signed-in user"}
 	}
 	return "", nil
 }
 
+// decision is one question to the authorizer: may principals with these
+// roles (joined by NULs) do act on obj.
+type decision struct{ roles, obj, act string }
+
+// maxDecisions bounds the decisions remembered: roles × types × actions.
+const maxDecisions = 10000
+
+// can is s.authz.Can, remembered for every reader with the same roles:
+// an Authorizer answers by the principal's roles (models.Authorizer), and
+// the policy does not change while the process runs. Asking casbin costs
+// more than the rest of a cached answer (its matcher is evaluated anew
+// each time), so the hot path asks it once per roles, object and action.
+func (s *Service) can(p models.Principal, obj, act string) bool {
+	if p.System {
+		return s.authz.Can(p, obj, act)
+	}
+	roles := ""
+	if len(p.Roles) == 1 {
+		roles = p.Roles[0]
+	} else if len(p.Roles) > 1 {
+		roles = strings.Join(p.Roles, "\x00")
+	}
+	key := decision{roles, obj, act}
+	if v, ok := s.decisions.Load(key); ok {
+		return v.(bool)
+	}
+	ok := s.authz.Can(p, obj, act)
+	if s.manyDecisions.Add(1) <= maxDecisions {
+		s.decisions.Store(key, ok)
+	}
+	return ok
+}
+
 // compute runs a delivery query and encodes the answer with its ETag;
 // deps are the tags of what it shows.
-func (s *Service) compute(ctx context.Context, t *models.ContentType, q Query, anonymous bool, only string) (Answer, deps, error) {
+func (s *Service) compute(ctx context.Context, t *models.ContentType, q Query, anonymous bool, only string) (Answer, deps, *page, error) {
 	d := deps{}
 	language := q.chain[0]
 	var payload any
 	var items []Item
+	var p *page
 	if q.Slug != "" {
 		item, err := s.one(ctx, t, q, anonymous, only, d)
 		if err != nil {
-			return Answer{}, nil, err
+			return Answer{}, nil, nil, err
 		}
 		payload, items = map[string]any{"data": item}, []Item{item}
 		language, _ = item["locale"].(string)
 	} else {
 		var meta Meta
 		var err error
-		if items, meta, err = s.list(ctx, t, q, anonymous, d); err != nil {
-			return Answer{}, nil, err
+		if items, meta, p, err = s.list(ctx, t, q, anonymous, d); err != nil {
+			return Answer{}, nil, nil, err
 		}
 		d.add(changes.Type(t.Key))
 		payload = map[string]any{"data": items, "meta": meta}
 	}
 	body, err := json.Marshal(payload)
 	if err != nil {
-		return Answer{}, nil, err
+		return Answer{}, nil, nil, err
 	}
 	sum := sha256.Sum256(body)
-	return Answer{Body: body, ETag: `"` + hex.EncodeToString(sum[:12]) + `"`, Tags: cacheTags(t.Key, items), Language: language}, d, nil
+	return Answer{Body: body, ETag: `"` + hex.EncodeToString(sum[:12]) + `"`, Tags: cacheTags(t.Key, items), Language: language}, d, p, nil
 }
 
 // list answers a list query: published items (or, for previews, working
-// copies) of one type, filtered, sorted and paged by offset or cursor.
-func (s *Service) list(ctx context.Context, t *models.ContentType, q Query, anonymous bool, d deps) ([]Item, Meta, error) {
+// copies) of one type, filtered, sorted and paged by offset or cursor;
+// with the page they make.
+func (s *Service) list(ctx context.Context, t *models.ContentType, q Query, anonymous bool, d deps) ([]Item, Meta, *page, error) {
+	db, src, keys, count, err := s.listQuery(ctx, t, q)
 	meta := Meta{Limit: q.Limit, Offset: q.Offset}
+	if err != nil {
+		return nil, meta, nil, err
+	}
+	var rows []row
+	err = selectRows(db, src, keys).Order(orderBy(keys)).Limit(q.Limit + 1).Offset(q.Offset).Scan(&rows).Error
+	if err != nil {
+		return nil, meta, nil, err
+	}
+	p := &page{ids: make([]string, len(rows))}
+	for i, r := range rows {
+		p.ids[i] = r.ID
+	}
+	if err := count(p); err != nil {
+		return nil, meta, nil, err
+	}
+	meta.Total, meta.Capped = p.total, p.capped
+	if len(rows) > q.Limit {
+		rows = rows[:q.Limit]
+		meta.Next = encodeCursor(q.Sort, rows[len(rows)-1].keys(len(keys)))
+	}
+	items, err := s.items(ctx, t, rows, q, anonymous, d)
+	return items, meta, p, err
+}
+
+// listPage reads only the page of a list query: the ids on it (and the
+// first of the next page) and the total.
+func (s *Service) listPage(ctx context.Context, t *models.ContentType, q Query) (*page, error) {
+	db, src, keys, count, err := s.listQuery(ctx, t, q)
+	if err != nil {
+		return nil, err
+	}
+	var rows []struct{ ID string }
+	if err := db.Select(src.id + " AS id").Order(orderBy(keys)).Limit(q.Limit + 1).Offset(q.Offset).Scan(&rows).Error; err != nil {
+		return nil, err
+	}
+	p := &page{ids: make([]string, len(rows))}
+	for i, r := range rows {
+		p.ids[i] = r.ID
+	}
+	return p, count(p)
+}
+
+// listQuery checks a list query and builds it: the matching rows of its
+// source (after its cursor) for the caller to select, order and page; its
+// sort keys; and count, which sets the total of the page read (of up to
+// limit+1 ids).
+func (s *Service) listQuery(ctx context.Context, t *models.ContentType, q Query) (*gorm.DB, source, []sortKey, func(*page) error, error) {
 	src := s.source(q.Preview)
 	db := s.db.WithContext(ctx).Table(src.table).Where("type = ?", t.Key)
 	db = inChain(db, src.table, q.chain)
 	for _, f := range q.Filters {
 		var err error
 		if db, err = s.where(db, t, src, f); err != nil {
-			return nil, meta, err
+			return nil, src, nil, nil, err
 		}
 	}
 	if q.Search != "" {
 		if len(strings.Fields(q.Search)) > dialect.MaxSearchWords {
-			return nil, meta, models.Errorf(models.CodeBadRequest, "search for at most %d words", dialect.MaxSearchWords)
+			return nil, src, nil, nil, models.Errorf(models.CodeBadRequest, "search for at most %d words", dialect.MaxSearchWords)
 		}
-		// Full text, stemmed in the language asked for; only the published
+		// Full text, stemmed in the languages asked for; only the published
 		// snapshots' index is read (the working copies' only in previews).
 		ft, _ := dialect.Search(s.opt.Dialect, src.table, q.Search, q.chain)
 		db = db.Where(ft.Where, ft.Args...)
 	}
 	keys, err := s.sortKeys(t, src, q.Sort)
 	if err != nil {
-		return nil, meta, err
+		return nil, src, nil, nil, err
 	}
 	if err := checkFields(t, q.Fields); err != nil {
-		return nil, meta, err
+		return nil, src, nil, nil, err
 	}
-	if meta.Total, meta.Capped, err = database.CountUpTo(s.db.WithContext(ctx), db); err != nil {
-		return nil, meta, err
+	// The total counts matches up to the cap, not all of them: a bounded
+	// index range however large the type.
+	count := func(p *page) (err error) {
+		p.total, p.capped, err = database.CountUpTo(s.db.WithContext(ctx), db)
+		return err
 	}
-	page := db.Session(&gorm.Session{})
+	paged := db.Session(&gorm.Session{})
 	if q.After != "" {
 		vals, err := decodeCursor(q.After, q.Sort, keys, s.postgres())
 		if err != nil {
-			return nil, meta, err
+			return nil, src, nil, nil, err
 		}
 		cond, args := afterCursor(keys, vals, s.postgres())
-		page = page.Where(cond, args...)
+		paged = paged.Where(cond, args...)
 	}
-	var rows []row
-	err = selectRows(page, src, keys).Order(orderBy(keys)).Limit(q.Limit + 1).Offset(q.Offset).Scan(&rows).Error
-	if err != nil {
-		return nil, meta, err
-	}
-	if len(rows) > q.Limit {
-		rows = rows[:q.Limit]
-		meta.Next = encodeCursor(q.Sort, rows[len(rows)-1].keys(len(keys)))
-	}
-	items, err := s.items(ctx, t, rows, q, anonymous, d)
-	return items, meta, err
+	return paged, src, keys, count, nil
 }
 
 // one answers a by-slug query, or not_found; only limits it to one entry

@@ -2,6 +2,7 @@ package server
 
 import (
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -34,8 +35,8 @@ func (s *Server) deliver(c echo.Context) error {
 		return err
 	}
 	h := c.Response().Header()
-	h.Set("Vary", "Authorization")
-	h.Set("Cache-Control", "no-store") // errors are not kept
+	h["Vary"] = authorization
+	h["Cache-Control"] = noStoreValue // errors are not kept
 	a, err := s.delivery.Read(ctx, p, q)
 	if err != nil {
 		return err
@@ -44,18 +45,21 @@ func (s *Server) deliver(c echo.Context) error {
 	case "public":
 		// Shared caches may keep it but must ask (a cheap 304) before each
 		// use, so an unpublished entry is gone from them at once too.
-		h.Set("Cache-Control", "public, max-age=0, must-revalidate")
+		h["Cache-Control"] = publicRevalidate
 	case "private":
-		h.Set("Cache-Control", "private, no-cache")
+		h["Cache-Control"] = privateNoCache
 	default:
-		h.Set("Cache-Control", "no-store")
+		h["Cache-Control"] = noStoreValue
 	}
-	h.Set("ETag", a.ETag)
-	h.Set("Content-Language", a.Language)
-	h.Set("Cache-Tag", a.Tags)
-	if etagMatches(c.Request().Header.Get("If-None-Match"), a.ETag) {
+	setHeader(h, "Etag", a.ETag)
+	setHeader(h, "Content-Language", a.Language)
+	setHeader(h, "Cache-Tag", a.Tags)
+	if inm := c.Request().Header["If-None-Match"]; len(inm) > 0 && etagMatches(strings.Join(inm, ","), a.ETag) {
 		return c.NoContent(http.StatusNotModified)
 	}
+	// The length up front: net/http then sends the body as it is instead
+	// of in chunks (which it does for a body over 2 KiB of unknown length).
+	setHeader(h, "Content-Length", strconv.Itoa(len(a.Body)))
 	return c.JSONBlob(http.StatusOK, a.Body)
 }
 

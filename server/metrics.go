@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -20,6 +21,26 @@ import (
 type metrics struct {
 	registry *prometheus.Registry
 	requests *prometheus.HistogramVec
+	// observers are the requests histogram's children by series, found
+	// without hashing the label values on every request.
+	observers sync.Map // series → prometheus.Observer
+}
+
+// series is one child of the requests histogram.
+type series struct {
+	route, method string
+	status        int
+}
+
+// observer is the requests histogram of one route, method and status.
+func (m *metrics) observer(route, method string, status int) prometheus.Observer {
+	k := series{route, method, status}
+	if o, ok := m.observers.Load(k); ok {
+		return o.(prometheus.Observer)
+	}
+	o := m.requests.WithLabelValues(route, method, strconv.Itoa(status))
+	m.observers.Store(k, o)
+	return o
 }
 
 func newMetrics() *metrics {
@@ -46,6 +67,13 @@ func (m *metrics) deliveryCache(d *delivery.Service) {
 			ConstLabels: prometheus.Labels{"result": result},
 		}, func() float64 { return float64(d.CacheResult(result)) }))
 	}
+	for _, result := range delivery.RefreshResults {
+		m.registry.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name:        "cms_delivery_refresh_total",
+			Help:        "Recomputations of stale delivery lists by how they ended: unchanged (the page's ids and total were the same, so the cached answer is fresh again without being rebuilt) or rebuilt.",
+			ConstLabels: prometheus.Labels{"result": result},
+		}, func() float64 { return float64(d.RefreshResult(result)) }))
+	}
 }
 
 // measure observes every request's duration under its route template
@@ -63,7 +91,7 @@ func (s *Server) measure(next echo.HandlerFunc) echo.HandlerFunc {
 		if route == "" {
 			route = "unmatched"
 		}
-		s.metrics.requests.WithLabelValues(route, c.Request().Method, strconv.Itoa(status)).Observe(time.Since(start).Seconds())
+		s.metrics.observer(route, c.Request().Method, status).Observe(time.Since(start).Seconds())
 		return err
 	}
 }

@@ -27,12 +27,14 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"net/url"
 	"os"
 	"os/exec"
 	"os/signal"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -71,7 +73,11 @@ func main() {
 	pbFlag := flag.String("pocketbase", "", "PocketBase "+pbVersion+" binary (default: base in GOBIN or GOPATH/bin, from `"+pbInstall+"`)")
 	repo := flag.String("repo", "..", "the CMS repository (built with go build)")
 	keep := flag.Bool("keep", false, "keep the temporary directory (binaries, data dirs, server logs)")
+	publishFlag := flag.String("publish", "", "publish rates (per second) to load by-slug and list-20 under, e.g. 0,1,10 (0 is the quiet figure); empty: none")
+	quick := flag.Bool("quick", false, "only the cached loads of cms and the ceiling (and -publish): no PocketBase, no no-cache CMS")
+	profile := flag.String("profile", "", "write CPU profiles of the cached loads (cms and ceiling) into this directory")
 	serveCold := flag.String("serve-cold", "", "internal: serve the CMS on this database with every answer computed afresh, and print the address")
+	microFlag := flag.Bool("micro", false, "instead of the load: one cached request at a time through the CMS's handler in this process (SQLite, no network), ns/op and allocs/op; with -profile, its CPU profile")
 	serveCeiling := flag.String("serve-ceiling", "", "internal: serve the answers recorded in this JSON file, and print the address")
 	flag.Parse()
 	if *serveCold != "" {
@@ -83,6 +89,18 @@ func main() {
 		return
 	}
 
+	rates, err := parseRates(*publishFlag)
+	if err != nil {
+		fatalf("-publish: %v", err)
+	}
+	profileDir = *profile
+	if profileDir != "" {
+		check(os.MkdirAll(profileDir, 0o755))
+	}
+	if *microFlag {
+		micro(min(*posts, 1000))
+		return
+	}
 	if *posts < 20 {
 		fatalf("-posts must be at least 20 (one list of each of the 20 categories)")
 	}
@@ -98,7 +116,10 @@ func main() {
 	defer cleanup()
 
 	pbBin, pbNote := findPocketBase(*pbFlag)
-	if pbBin == "" {
+	quickRun = *quick
+	if quickRun {
+		pbBin, pbNote = "", "not run (-quick)"
+	} else if pbBin == "" {
 		// Loud on purpose: a run without the peer must not pass for one with it.
 		fmt.Fprintf(os.Stderr, "\n*** PocketBase peer SKIPPED: %s\n*** install it with: %s\n*** (or pass -pocketbase PATH)\n\n", pbNote, pbInstall)
 	}
@@ -119,18 +140,19 @@ func main() {
 	fmt.Printf("delivery API vs an in-memory ceiling and PocketBase: %d posts, %v per run, %d connections, GOMAXPROCS=%d, %s\n",
 		*posts, *duration, *workers, runtime.GOMAXPROCS(0), runtime.Version())
 	fmt.Printf("each server is a process of its own: cms = `cms serve`; ceiling = the same bytes from memory; pocketbase = %s\n", pbNote)
-	fmt.Printf("ratio = cms rps ÷ ceiling rps; cms/pb = cms rps ÷ pocketbase rps (PocketBase is always on SQLite, the only database it has)\n\n")
-	fmt.Printf("%-9s %-22s %8s %8s %6s %8s %8s %8s %8s | %7s %6s %8s %8s\n", "database", "endpoint", "cms rps", "ceil rps", "ratio",
-		"cms p50", "cms p99", "ceil p50", "ceil p99", "pb rps", "cms/pb", "pb p50", "pb p99")
+	fmt.Printf("ratio = cms rps ÷ ceiling rps; cms/pb = cms rps ÷ pocketbase rps (PocketBase is always on SQLite, the only database it has)\n")
+	fmt.Printf("cms µs, ceil µs = the server's CPU time (user + system, /proc/PID/stat) per answer during its load: what an answer costs it, however busy the machine\n\n")
+	fmt.Printf("%-9s %-22s %8s %8s %6s %8s %8s %8s %8s %6s %6s | %7s %6s %8s %8s\n", "database", "endpoint", "cms rps", "ceil rps", "ratio",
+		"cms p50", "cms p99", "ceil p50", "ceil p99", "cms µs", "ceil µs", "pb rps", "cms/pb", "pb p50", "pb p99")
 	for _, dialect := range dbs {
-		run(dialect, *pg, bin, pbBin, *posts, *duration, *workers)
+		run(dialect, *pg, bin, pbBin, *posts, *duration, *workers, rates)
 	}
-	if pbBin == "" {
+	if pbBin == "" && !quickRun {
 		fmt.Fprintf(os.Stderr, "\n*** PocketBase peer SKIPPED (%s): install it with %s\n", pbNote, pbInstall)
 	}
 }
 
-func run(dialect, pgServer, cmsBin, pbBin string, n int, duration time.Duration, workers uint64) {
+func run(dialect, pgServer, cmsBin, pbBin string, n int, duration time.Duration, workers uint64, rates []float64) {
 	db, dbURL := openFresh(dialect, pgServer)
 	token, posts, categories := generate(db, n)
 	db.Close() // the servers open it themselves
@@ -138,7 +160,10 @@ func run(dialect, pgServer, cmsBin, pbBin string, n int, duration time.Duration,
 	cms := startCMS(cmsBin, dbURL, dialect)
 	// The same CMS with every answer computed afresh: a change counter that
 	// moves on every read makes each cached answer stale at once.
-	cold := startCold(dbURL, dialect)
+	var cold *proc
+	if !quickRun {
+		cold = startCold(dbURL, dialect)
+	}
 	var pb *proc
 	var pbCategories []string
 	if pbBin != "" {
@@ -225,10 +250,10 @@ func run(dialect, pgServer, cmsBin, pbBin string, n int, duration time.Duration,
 	row := func(name string, c, m, p *vegeta.Metrics, ours float64) {
 		line := fmt.Sprintf("%-9s %-22s", dialect, name)
 		if c != nil {
-			line += fmt.Sprintf(" %8.0f %8.0f %6.2f %8s %8s %8s %8s", c.Throughput, m.Throughput, c.Throughput/m.Throughput,
-				ms(c.Latencies.P50), ms(c.Latencies.P99), ms(m.Latencies.P50), ms(m.Latencies.P99))
+			line += fmt.Sprintf(" %8.0f %8.0f %6.2f %8s %8s %8s %8s %6s %6s", c.Throughput, m.Throughput, c.Throughput/m.Throughput,
+				ms(c.Latencies.P50), ms(c.Latencies.P99), ms(m.Latencies.P50), ms(m.Latencies.P99), usPerRequest(c), usPerRequest(m))
 		} else {
-			line += fmt.Sprintf(" %8s %8s %6s %8s %8s %8s %8s", "", "", "", "", "", "", "")
+			line += fmt.Sprintf(" %8s %8s %6s %8s %8s %8s %8s %6s %6s", "", "", "", "", "", "", "", "", "")
 		}
 		if p == nil {
 			line += " |  skipped: no PocketBase"
@@ -240,8 +265,12 @@ func run(dialect, pgServer, cmsBin, pbBin string, n int, duration time.Duration,
 	for _, ep := range endpoints {
 		// Each server right after the other, so the noise of this machine
 		// falls on all of them alike; the ceiling first, as before.
+		done := profileDuring(ceiling, dialect+"-ceiling-"+ep.name, duration)
 		m := attack(ceiling, ep.cms, token, duration, workers)
+		done()
+		done = profileDuring(cms, dialect+"-cms-"+ep.name, duration)
 		c := attack(cms, ep.cms, token, duration, workers)
+		done()
 		var p, ps *vegeta.Metrics
 		if pb != nil {
 			p = attack(pb, ep.pb, "", duration, workers)
@@ -249,13 +278,21 @@ func run(dialect, pgServer, cmsBin, pbBin string, n int, duration time.Duration,
 				ps = attack(pb, ep.pbSkipTotal, "", duration, workers)
 			}
 		}
-		k := attack(cold, ep.cms, token, duration, workers)
 		row(ep.name, c, m, p, c.Throughput)
-		row(ep.name+" (no cache)", k, m, p, k.Throughput)
+		if cold != nil {
+			k := attack(cold, ep.cms, token, duration, workers)
+			row(ep.name+" (no cache)", k, m, p, k.Throughput)
+		}
 		if ps != nil {
 			// Our list-20 (with its total) over PocketBase's without one.
 			row(ep.name+" pb skipTotal", nil, nil, ps, c.Throughput)
 		}
+	}
+
+	if len(rates) > 0 {
+		listPaths := append(slices.Clone(endpoints[1].cms), "/api/content/post?"+url.Values{"sort": {"-published_at"}, "limit": {"20"}}.Encode())
+		publishLoad(dialect, cms, token, categories, rates, duration, workers, []loadTarget{
+			{"by-slug", endpoints[0].cms}, {"list-20 + first page", listPaths}})
 	}
 
 	sizes := fmt.Sprintf("%-9s one answer:", dialect)
@@ -325,15 +362,55 @@ func attack(s *proc, paths []string, token string, duration time.Duration, worke
 	attacker := vegeta.NewAttacker(vegeta.Workers(workers), vegeta.MaxWorkers(workers), vegeta.KeepAlive(true),
 		vegeta.Connections(int(workers)), vegeta.MaxBody(0))
 	var m vegeta.Metrics
+	cpu := s.cpu()
 	for res := range attacker.Attack(vegeta.NewStaticTargeter(targets...), vegeta.Rate{Freq: 0}, duration, "load") {
 		m.Add(res)
 	}
+	cpu = s.cpu() - cpu
 	m.Close()
 	if m.Success < 1 {
 		s.fatalf("load of %s: success ratio %.3f (%v)", s.name, m.Success, m.Errors)
 	}
+	mu.Lock()
+	cpuOf[&m] = cpu
+	mu.Unlock()
 	return &m
 }
+
+// cpuOf is the CPU time the server spent during each load.
+var cpuOf = map[*vegeta.Metrics]time.Duration{}
+
+// usPerRequest is the server's CPU time per answer of load m, in µs: what
+// an answer costs it, whatever else the machine was doing.
+func usPerRequest(m *vegeta.Metrics) string {
+	mu.Lock()
+	cpu := cpuOf[m]
+	mu.Unlock()
+	if m.Requests == 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%.0f", float64(cpu.Microseconds())/float64(m.Requests))
+}
+
+// cpu is the CPU time (user and system) the process has used so far.
+func (s *proc) cpu() time.Duration {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", s.cmd.Process.Pid))
+	if err != nil {
+		return 0
+	}
+	// The fields after the command (which is in parentheses and may hold
+	// spaces): state is the 3rd field, utime and stime the 14th and 15th.
+	f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
+	if len(f) < 13 {
+		return 0
+	}
+	utime, _ := strconv.ParseInt(f[11], 10, 64)
+	stime, _ := strconv.ParseInt(f[12], 10, 64)
+	return time.Duration(utime+stime) * time.Second / clockTicks
+}
+
+// clockTicks is the unit of /proc/PID/stat's times (USER_HZ, 100 on Linux).
+const clockTicks = 100
 
 func get(s *proc, path, token string) []byte {
 	req, _ := http.NewRequest("GET", s.base+path, nil)
@@ -435,17 +512,19 @@ func checkPBList(body []byte, first string, n, total int) error {
 
 // The servers this run started, killed at exit whatever happens.
 var (
-	mu      sync.Mutex
-	procs   []*proc
-	atExit  []func()
-	tmpDir  string
-	keepTmp bool
-	cleaned bool
+	mu       sync.Mutex
+	procs    []*proc
+	atExit   []func()
+	tmpDir   string
+	keepTmp  bool
+	quickRun bool
+	cleaned  bool
 )
 
 // proc is a server in a process of its own.
 type proc struct {
 	name, base, log string
+	metrics, debug  string // base URLs of its /metrics and its net/http/pprof, where it has them
 	cmd             *exec.Cmd
 	done            chan struct{}
 	err             error
@@ -461,10 +540,11 @@ func startCMS(bin, dbURL, dialect string) *proc {
 			env = append(env, kv)
 		}
 	}
+	metricsAddr, debugAddr := freeAddr(), freeAddr()
 	env = append(env, "CMS_ADDR="+addr, "CMS_DATABASE_URL="+dbURL, "CMS_DATA_DIR="+filepath.Join(tmpDir, dialect+"-cms-data"),
-		"CMS_PUBLIC_URL=http://"+addr)
+		"CMS_PUBLIC_URL=http://"+addr, "CMS_METRICS_ADDR="+metricsAddr, "CMS_DEBUG_ADDR="+debugAddr)
 	s := start(dialect+"-cms", exec.Command(bin, "serve"), env)
-	s.base = "http://" + addr
+	s.base, s.metrics, s.debug = "http://"+addr, "http://"+metricsAddr, "http://"+debugAddr
 	s.waitReady("/readyz")
 	s.name = "cms"
 	return s
@@ -488,17 +568,18 @@ func startCeiling(answers map[string][]byte, dialect string) *proc {
 	return startSelf(dialect+"-ceiling", "ceiling", exec.Command(self, "-serve-ceiling", file))
 }
 
-// startSelf starts cmd, which prints "listening ADDR" once it is.
+// startSelf starts cmd, which prints "listening ADDR debug ADDR" once it
+// is (the second its net/http/pprof).
 func startSelf(logName, name string, cmd *exec.Cmd) *proc {
 	out, err := cmd.StdoutPipe()
 	check(err)
 	s := start(logName, cmd, os.Environ())
 	line, err := bufio.NewReader(out).ReadString('\n')
-	addr, ok := strings.CutPrefix(strings.TrimSpace(line), "listening ")
-	if err != nil || !ok {
+	var addr, debug string
+	if n, _ := fmt.Sscanf(line, "listening %s debug %s", &addr, &debug); err != nil || n != 2 {
 		s.fatalf("%s did not start: %q %v", name, line, err)
 	}
-	s.base, s.name = "http://"+addr, name
+	s.base, s.debug, s.name = "http://"+addr, "http://"+debug, name
 	return s
 }
 
@@ -655,15 +736,25 @@ func freeAddr() string {
 	return ln.Addr().String()
 }
 
-// listenAndTell listens on a free loopback port, tells the parent where
-// (its first line of output), and serves h until killed.
+// listenAndTell listens on a free loopback port, and on another for
+// net/http/pprof (for -profile), tells the parent where (its first line of
+// output), and serves h until killed.
 func listenAndTell(h http.Handler) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	fmt.Printf("listening %s\n", ln.Addr())
+	debug, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	go http.Serve(debug, mux)
+	fmt.Printf("listening %s debug %s\n", ln.Addr(), debug.Addr())
 	fmt.Fprintln(os.Stderr, (&http.Server{Handler: h}).Serve(ln))
 	os.Exit(1)
 }
@@ -695,12 +786,21 @@ func ceilingServer(file string) {
 // delivery API (and logs like it), except that its answer cache keeps
 // nothing, so every answer is computed afresh.
 func coldServer(dbURL string) {
+	// A cache of one byte keeps nothing: every answer is computed.
+	h, _ := cmsHandler(dbURL, 1, os.Stderr)
+	listenAndTell(h)
+}
+
+// cmsHandler is the CMS's HTTP handler on the database as `cms serve`
+// wires the delivery API, logging to w like it; cacheBytes 0 is the
+// default answer cache.
+func cmsHandler(dbURL string, cacheBytes int, w io.Writer) (http.Handler, *delivery.Service) {
 	db, err := database.Open(dbURL)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	log, _ := logging.New(os.Stderr, "text", "info")
+	log, _ := logging.New(w, "text", "info")
 	enf, err := policies.Default()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -710,10 +810,9 @@ func coldServer(dbURL string) {
 	feed := changes.New(db.Dialect, log)
 	acc := accounts.New(db.DB, enf, accounts.Options{JWTSecret: []byte(rand.Text() + rand.Text()), Changes: feed})
 	cnt := content.New(db.DB, enf, content.Options{Dialect: db.Dialect, Changes: feed, Log: log})
-	// A cache of one byte keeps nothing: every answer is computed.
-	dlv := delivery.New(db.DB, enf, delivery.Options{Dialect: db.Dialect, CacheBytes: 1, Log: log})
+	dlv := delivery.New(db.DB, enf, delivery.Options{Dialect: db.Dialect, CacheBytes: cacheBytes, Log: log})
 	feed.OnChange(dlv.Changed)
-	listenAndTell(server.New(server.Options{MaxBody: 2 << 20}, server.Deps{Accounts: acc, Content: cnt, Delivery: dlv, Ping: sqlDB.PingContext, Log: log}))
+	return server.New(server.Options{MaxBody: 2 << 20}, server.Deps{Accounts: acc, Content: cnt, Delivery: dlv, Ping: sqlDB.PingContext, Log: log}), dlv
 }
 
 // findPocketBase is the binary to run as the peer ("" if none) and what to
@@ -987,6 +1086,14 @@ func generate(db *database.DB, n int) (string, []post, []string) {
 	acc := accounts.New(db.DB, enf, accounts.Options{JWTSecret: []byte("unused-unused-unused-unused-unused")})
 	tok, err := acc.CreateToken(context.Background(), models.Principal{System: true}, accounts.NewToken{Name: "bench", Scope: models.ScopeDelivery})
 	must(err)
+	// The publisher's editor and reviewer (-publish), who sign in through the API.
+	for _, u := range []accounts.NewUser{
+		{Email: editorEmail, Name: "Bench Editor", Password: benchPassword, Roles: []string{models.RoleEditor}},
+		{Email: reviewerEmail, Name: "Bench Reviewer", Password: benchPassword, Roles: []string{models.RoleReviewer}},
+	} {
+		_, err := acc.CreateUser(context.Background(), models.Principal{System: true}, u)
+		must(err)
+	}
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	must(content.New(db.DB, enf, content.Options{Dialect: db.Dialect, Log: quiet}).EnsureIndexes(context.Background()))
 	must(db.Exec("ANALYZE").Error)
