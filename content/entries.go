@@ -176,8 +176,19 @@ func slugBase(t *models.ContentType, locale string, data models.Data, id string)
 // takenSlugs lists the slugs of the type and locale that base or one of its
 // numbered forms ("base-2", …) could collide with.
 func takenSlugs(tx *gorm.DB, typ, locale, base string) ([]string, error) {
+	// The first candidates by equality, which the (type, locale, slug)
+	// index answers at once; only when all of them are taken the prefix
+	// LIKE, which no index serves in every collation (750 ms at 1M posts).
+	candidates := []string{base}
+	for n := 2; n <= 20; n++ {
+		candidates = append(candidates, fmt.Sprintf("%s-%d", base, n))
+	}
 	var taken []string
-	err := tx.Model(&models.Entry{}).Where("type = ? AND locale = ? AND (slug = ? OR slug LIKE ?)", typ, locale, base, base+"-%").
+	err := tx.Model(&models.Entry{}).Where("type = ? AND locale = ? AND slug IN ?", typ, locale, candidates).Pluck("slug", &taken).Error
+	if err != nil || len(taken) < len(candidates) {
+		return taken, err
+	}
+	err = tx.Model(&models.Entry{}).Where("type = ? AND locale = ? AND (slug = ? OR slug LIKE ?)", typ, locale, base, base+"-%").
 		Pluck("slug", &taken).Error
 	return taken, err
 }
