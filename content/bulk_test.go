@@ -213,9 +213,9 @@ func TestBulkPublishWritesWhatTheWorkflowWrites(t *testing.T) {
 				wf := env.viaWorkflow(t, c.typ, c.data)
 				bulk := env.bulk(t, c.typ, c.data)[0]
 
-				sameRows(t, db, "published_entries", `SELECT type, locale, revision, data, attrs, search_text FROM published_entries WHERE entry_id = ?`, wf, bulk.ID)
-				sameRows(t, db, "entries", `SELECT type, locale, status, version, revision, data, author_id, revision_author_id,
-					published_revision, publish_at IS NULL, published_at = updated_at FROM entries WHERE id = ?`, wf, bulk.ID)
+				sameRows(t, db, "published_entries", `SELECT type, locale, revision, data, attrs, search_text, document_id = entry_id FROM published_entries WHERE entry_id = ?`, wf, bulk.ID)
+				sameRows(t, db, "entries", `SELECT type, locale, status, version, revision, data, search_text, author_id, revision_author_id,
+					published_revision, publish_at IS NULL, published_at = updated_at, document_id = id FROM entries WHERE id = ?`, wf, bulk.ID)
 				sameRows(t, db, "revisions", `SELECT number, slug = (SELECT slug FROM entries WHERE id = entry_id), data, author_id FROM revisions WHERE entry_id = ? ORDER BY number`, wf, bulk.ID)
 				sameRows(t, db, "events", `SELECT action, from_status, to_status, actor_id, revision, comment FROM events WHERE entry_id = ? ORDER BY at, id`, wf, bulk.ID)
 				sameRows(t, db, "media refs", `SELECT media_id, scope FROM media_refs WHERE entry_id = ? ORDER BY media_id, scope`, wf, bulk.ID)
