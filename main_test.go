@@ -475,6 +475,15 @@ func TestDemo(t *testing.T) {
 		!strings.Contains(fmt.Sprint(item.Data["body"]), "bank") {
 		t.Fatalf("demo article: %v", item.Data)
 	}
+	// In French too, with its French category, by either slug.
+	var fr struct{ Data map[string]any }
+	if st := reader.do("GET", "/api/content/post/what-to-do-if-photos-of-your-id-card-and-bank-card-leak?locale=fr&include=category", nil, &fr); st != 200 {
+		t.Fatalf("demo article in French: %d", st)
+	}
+	frCat, _ := fr.Data["category"].(map[string]any)
+	if fr.Data["locale"] != "fr" || !strings.HasPrefix(fmt.Sprint(fr.Data["title"]), "Que faire") || frCat["name"] != "Messages d'intérêt public" {
+		t.Fatalf("demo article in French: %v", fr.Data)
+	}
 	// Its picture: the hero field and an image in the text, served from
 	// the same process, as a WebP variant too.
 	hero, _ := item.Data["hero"].(map[string]any)

@@ -14,6 +14,7 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
+	"github.com/loamcms/cms/internal/database"
 	"github.com/loamcms/cms/internal/outbox"
 	"github.com/loamcms/cms/models"
 )
@@ -199,9 +200,8 @@ func (s *Service) check(p models.Principal, q Query) error {
 }
 
 // CountCap bounds how far List counts: beyond it a total is "at least
-// CountCap" (an exact count of a million records costs 50–300 ms; counting
-// to the cap, a millisecond).
-const CountCap = 10000
+// CountCap" (an exact count of a million records costs 50–300 ms).
+const CountCap = database.CountCap
 
 // List returns a page of matching records, newest first, and how many
 // match, counted up to CountCap (capped reports that there are more). Admin only.
@@ -213,12 +213,8 @@ func (s *Service) List(ctx context.Context, p models.Principal, q Query) (rows [
 		q.Limit = 50
 	}
 	db := s.db.WithContext(ctx)
-	matching := s.filter(db.Model(&models.AuditRecord{}), q).Select("1").Limit(CountCap + 1)
-	if err := db.Table("(?) AS matching", matching).Count(&total).Error; err != nil {
+	if total, capped, err = database.CountUpTo(db, s.filter(db.Model(&models.AuditRecord{}), q)); err != nil {
 		return nil, 0, false, err
-	}
-	if total > CountCap {
-		total, capped = CountCap, true
 	}
 	var found []models.AuditRecord
 	if err := s.filter(db, q).Order("at DESC, id DESC").Limit(q.Limit).Offset(q.Offset).Find(&found).Error; err != nil {

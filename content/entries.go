@@ -16,15 +16,15 @@ import (
 	"github.com/loamcms/cms/models"
 )
 
-// DefaultLocale is the locale of entries created without one.
-const DefaultLocale = "en"
-
 // NewEntry is the input of CreateEntry.
 type NewEntry struct {
 	Type   string         `json:"type"`
 	Slug   string         `json:"slug"`
 	Locale string         `json:"locale"`
 	Data   map[string]any `json:"data"`
+	// TranslationOf makes the entry a translation of another (of any of
+	// its translations: they are one document), in a locale of its own.
+	TranslationOf string `json:"translation_of"`
 }
 
 // CreateEntry adds a draft entry with version 1 and revision 1. Its slug is
@@ -44,12 +44,30 @@ func (s *Service) CreateEntry(ctx context.Context, p models.Principal, in NewEnt
 	if err := s.can(p, entryObject(t.Key), actCreate); err != nil {
 		return nil, err
 	}
+	locales, err := readLocales(db)
+	if err != nil {
+		return nil, err
+	}
 	if in.Locale == "" {
-		in.Locale = DefaultLocale
+		in.Locale = locales.Default
 	}
 	fields := map[string]string{}
-	if !localePattern.MatchString(in.Locale) {
-		fields["locale"] = "must be a language tag such as en or pt-BR"
+	if !locales.has(in.Locale) {
+		fields["locale"] = fmt.Sprintf("%q is not one of the locales (%s); an admin adds locales", in.Locale, locales.codes())
+	}
+	document := ""
+	if in.TranslationOf != "" {
+		source, err := s.readableEntry(db, p, in.TranslationOf)
+		switch {
+		case models.ErrorCode(err) == models.CodeNotFound:
+			fields["translation_of"] = "there is no such entry"
+		case err != nil:
+			return nil, err
+		case source.Type != t.Key:
+			fields["translation_of"] = fmt.Sprintf("is a %s, not a %s", source.Type, t.Key)
+		default:
+			document = source.DocumentID
+		}
 	}
 	if in.Slug != "" && !validSlug(in.Slug) {
 		fields["slug"] = "must be lower-case letters, digits and single hyphens, at most 100 characters"
@@ -65,8 +83,13 @@ func (s *Service) CreateEntry(ctx context.Context, p models.Principal, in NewEnt
 		}
 		now := s.now()
 		e := models.Entry{
-			ID: newID(), Type: t.Key, Slug: in.Slug, Locale: in.Locale, Status: models.StatusDraft, Version: 1, Revision: 1,
-			Data: data, AuthorID: p.UserID, RevisionAuthorID: p.UserID, CreatedAt: now, UpdatedAt: now,
+			ID: newID(), Type: t.Key, Slug: in.Slug, Locale: in.Locale, DocumentID: document, Status: models.StatusDraft, Version: 1, Revision: 1,
+			Data: data, SearchText: searchText(t, data), AuthorID: p.UserID, RevisionAuthorID: p.UserID, CreatedAt: now, UpdatedAt: now,
+		}
+		if e.DocumentID == "" {
+			e.DocumentID = e.ID
+		} else if err := translationFree(tx, &e); err != nil {
+			return err
 		}
 		if e.Slug == "" {
 			if e.Slug, err = s.freeSlug(tx, t, e.Locale, data, e.ID); err != nil {
@@ -99,12 +122,25 @@ func (s *Service) CreateEntry(ctx context.Context, p models.Principal, in NewEnt
 	return out, err
 }
 
+// translationFree refuses a second translation of e's document in e's locale.
+func translationFree(tx *gorm.DB, e *models.Entry) error {
+	var other models.Entry
+	err := tx.Select("id").Where("document_id = ? AND locale = ?", e.DocumentID, e.Locale).Take(&other).Error
+	if err == nil {
+		return &models.Error{Code: models.CodeConflict, Message: fmt.Sprintf("this entry already has a %s translation (%s)", e.Locale, other.ID)}
+	}
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil
+	}
+	return err
+}
+
 // freeSlug derives a slug from the slug field that no other entry of the
 // type and locale uses: "title", then "title-2", "title-3", …
 func (s *Service) freeSlug(tx *gorm.DB, t *models.ContentType, locale string, data models.Data, id string) (string, error) {
 	base := ""
 	if v, ok := data[t.SlugField].(string); ok {
-		base = slugify(v)
+		base = slugify(v, locale)
 	}
 	if base == "" {
 		base = t.Key + "-" + id[len(id)-8:]
@@ -162,13 +198,14 @@ type EntryQuery struct {
 var entrySorts = []string{"created_at", "updated_at", "published_at", "publish_at", "slug", "status", "type"}
 
 // ListEntries returns working copies matching q, newest change first by default.
-func (s *Service) ListEntries(ctx context.Context, p models.Principal, q EntryQuery) ([]EntryView, int64, error) {
+// The total is counted up to database.CountCap (capped: there are more).
+func (s *Service) ListEntries(ctx context.Context, p models.Principal, q EntryQuery) (views []EntryView, total int64, capped bool, err error) {
 	obj := entryObject("*")
 	if q.Type != "" {
 		obj = entryObject(q.Type)
 	}
 	if err := s.can(p, obj, actRead); err != nil {
-		return nil, 0, err
+		return nil, 0, false, err
 	}
 	db := s.db.WithContext(ctx).Model(&models.Entry{})
 	if q.Type != "" {
@@ -176,7 +213,7 @@ func (s *Service) ListEntries(ctx context.Context, p models.Principal, q EntryQu
 	}
 	if q.Status != "" {
 		if !slices.Contains(models.Statuses, models.Status(q.Status)) {
-			return nil, 0, models.Errorf(models.CodeBadRequest, "status must be one of draft, in_review, changes_requested, approved, scheduled, published")
+			return nil, 0, false, models.Errorf(models.CodeBadRequest, "status must be one of draft, in_review, changes_requested, approved, scheduled, published")
 		}
 		db = db.Where("status = ?", q.Status)
 	}
@@ -184,35 +221,31 @@ func (s *Service) ListEntries(ctx context.Context, p models.Principal, q EntryQu
 		if q.Author == "me" {
 			q.Author = p.UserID
 		} else if !validID(q.Author) {
-			return nil, 0, models.Errorf(models.CodeBadRequest, "author must be a user id or \"me\"")
+			return nil, 0, false, models.Errorf(models.CodeBadRequest, "author must be a user id or \"me\"")
 		}
 		db = db.Where("author_id = ?", q.Author)
 	}
 	if q.Search != "" {
-		dataText := "data"
-		if s.opt.Dialect == "postgres" {
-			dataText = "data::text"
+		ft, err := s.fullText(db, "entries", q.Search)
+		if err != nil {
+			return nil, 0, false, err
 		}
-		db = db.Where("(LOWER(slug) LIKE ? ESCAPE '\\' OR LOWER("+dataText+") LIKE ? ESCAPE '\\')", likePattern(q.Search), likePattern(q.Search))
+		db = db.Where(ft.Where, ft.Args...)
 	}
 	order, err := sortClause(q.Sort, entrySorts, "-updated_at")
 	if err != nil {
-		return nil, 0, err
+		return nil, 0, false, err
 	}
-	var total int64
-	if err := db.Count(&total).Error; err != nil {
-		return nil, 0, err
+	if total, capped, err = database.CountUpTo(s.db.WithContext(ctx), db); err != nil {
+		return nil, 0, false, err
 	}
 	var entries []models.Entry
 	if err := db.Order(order).Order("id").Limit(q.Limit).Offset(q.Offset).Find(&entries).Error; err != nil {
-		return nil, 0, err
+		return nil, 0, false, err
 	}
-	views, err := s.entryViews(s.db.WithContext(ctx), p, entries)
-	return views, total, err
+	views, err = s.entryViews(s.db.WithContext(ctx), p, entries)
+	return views, total, capped, err
 }
-
-// likePattern makes a case-insensitive LIKE pattern that matches s literally.
-var likePattern = database.LikePattern
 
 // sortClause turns "-published_at,title" into an ORDER BY over allowed
 // columns only; anything else is a bad request.

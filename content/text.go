@@ -4,10 +4,10 @@ import (
 	"html"
 	"regexp"
 	"strings"
-	"unicode"
 
+	"github.com/gosimple/slug"
 	"github.com/microcosm-cc/bluemonday"
-	"golang.org/x/text/unicode/norm"
+	"golang.org/x/text/language"
 )
 
 // richTextPolicy is bluemonday's policy for user-generated content: the
@@ -34,38 +34,30 @@ func plainText(s string) string {
 	return strings.Join(strings.Fields(html.UnescapeString(tags.ReplaceAllString(s, " "))), " ")
 }
 
-// slugify turns a title into a URL slug: lower-case ASCII letters and digits
-// separated by single hyphens, accents folded ("Café au lait" → "cafe-au-lait").
-func slugify(s string) string {
-	var b strings.Builder
-	hyphen := false
-	for _, r := range norm.NFKD.String(foldLetters.Replace(s)) {
-		switch {
-		case unicode.Is(unicode.Mn, r):
-			continue // a combining accent, split off by NFKD
-		case r < unicode.MaxASCII && (unicode.IsLetter(r) || unicode.IsDigit(r)):
-			if hyphen && b.Len() > 0 {
-				b.WriteByte('-')
-			}
-			hyphen = false
-			b.WriteRune(unicode.ToLower(r))
-		default:
-			hyphen = true
-		}
-		if b.Len() >= 80 {
-			break
+// slugify makes a readable URL slug of a title in any script: letters
+// transliterated to ASCII (gosimple/slug and its Unicode tables: "Привет,
+// мир" → "privet-mir", "東京タワー" → "dong-jing-tawa"), with the rules of
+// the entry's language where they differ ("Straße" → "strasse", and in
+// German "Ü" → "ue"), apostrophes dropped ("gardener's" → "gardeners"), at
+// most 80 characters, cut between words. ASCII slugs read the same in
+// every URL, log and CDN, need no percent-encoding, and cannot hide one
+// script behind another's look-alike letters.
+func slugify(s, locale string) string {
+	s = apostrophes.Replace(s)
+	lang, _ := language.Make(locale).Base()
+	out := slug.MakeLang(s, lang.String())
+	if len(out) > 80 {
+		out = out[:80]
+		if cut := strings.LastIndexByte(out, '-'); cut > 0 {
+			out = out[:cut]
 		}
 	}
-	return strings.Trim(b.String(), "-")
+	return strings.Trim(out, "-")
 }
 
-// foldLetters spells out the Latin letters that have no accent to split off.
-var foldLetters = strings.NewReplacer("ß", "ss", "ẞ", "SS", "æ", "ae", "Æ", "AE", "œ", "oe", "Œ", "OE",
-	"ø", "o", "Ø", "O", "đ", "d", "Đ", "D", "ł", "l", "Ł", "L", "þ", "th", "Þ", "TH")
+var apostrophes = strings.NewReplacer("'", "", "’", "", "ʼ", "")
 
 var slugPattern = regexp.MustCompile(`^[a-z0-9]+(?:-[a-z0-9]+)*$`)
 
 // validSlug reports whether s may be used as a slug as it is.
 func validSlug(s string) bool { return len(s) <= 100 && slugPattern.MatchString(s) }
-
-var localePattern = regexp.MustCompile(`^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$`)

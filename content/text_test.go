@@ -6,20 +6,28 @@ import (
 )
 
 func TestSlugify(t *testing.T) {
-	cases := map[string]string{
-		"What to do if ID photos leak!": "what-to-do-if-id-photos-leak",
-		"  Café au lait — déjà vu  ":    "cafe-au-lait-deja-vu",
-		"Ünïcödé ß straße":              "unicode-ss-strasse",
-		"100% --- sure":                 "100-sure",
-		"日本語":                           "",
-		"":                              "",
+	cases := []struct{ in, locale, want string }{
+		{"What to do if ID photos leak!", "en", "what-to-do-if-id-photos-leak"},
+		{"  Café au lait — déjà vu  ", "fr", "cafe-au-lait-deja-vu"},
+		{"Ünïcödé ß straße", "en", "unicode-ss-strasse"},
+		{"Ünïcödé ß straße", "de-AT", "uenicoede-ss-strasse"},
+		{"100% --- sure", "en", "100-sure"},
+		{"A gardener’s year", "en", "a-gardeners-year"},
+		{"Привет, мир", "ru", "privet-mir"},
+		{"Καλημέρα κόσμε", "el", "kalimera-kosme"},
+		{"東京タワー", "ja", "dong-jing-tawa"},
+		{"北京欢迎你", "zh-Hans", "bei-jing-huan-ying-ni"},
+		{"İstanbul'da güzel bir gün", "tr", "istanbulda-guzel-bir-gun"},
+		{"مرحبا بالعالم", "ar", "mrhb-bl-lm"},
+		{"🙂", "en", ""},
+		{"", "en", ""},
 	}
-	for in, want := range cases {
-		if got := slugify(in); got != want {
-			t.Errorf("slugify(%q) = %q, want %q", in, got, want)
+	for _, c := range cases {
+		if got := slugify(c.in, c.locale); got != c.want {
+			t.Errorf("slugify(%q, %s) = %q, want %q", c.in, c.locale, got, c.want)
 		}
 	}
-	if got := slugify(strings.Repeat("word ", 100)); len(got) > 100 || !validSlug(got) {
+	if got := slugify(strings.Repeat("word ", 100), "en"); len(got) > 80 || !validSlug(got) || strings.HasSuffix(got, "wor") {
 		t.Errorf("long title gives %q", got)
 	}
 }

@@ -37,6 +37,16 @@ type EntryView struct {
 	// AllowedActions are the workflow actions the caller may take now:
 	// the policy, the workflow table and the four-eyes rule, in one place.
 	AllowedActions []models.Action `json:"allowed_actions"`
+	// Translations are the other entries of its document, by locale.
+	Translations []TranslationView `json:"translations"`
+}
+
+// TranslationView is one translation of an entry.
+type TranslationView struct {
+	ID     string        `json:"id"`
+	Locale string        `json:"locale"`
+	Status models.Status `json:"status"`
+	Live   bool          `json:"live"`
 }
 
 // RevisionView is one revision; Data is left out of lists.
@@ -107,6 +117,10 @@ func (s *Service) entryViews(db *gorm.DB, p models.Principal, entries []models.E
 	if err != nil {
 		return nil, err
 	}
+	translations, err := translationsOf(db, entries)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]EntryView, len(entries))
 	for i, e := range entries {
 		out[i] = EntryView{
@@ -114,10 +128,34 @@ func (s *Service) entryViews(db *gorm.DB, p models.Principal, entries []models.E
 			Revision: e.Revision, Live: e.Live(), Data: e.Data, Author: names[e.AuthorID],
 			RevisionAuthor: names[e.RevisionAuthorID], CreatedAt: e.CreatedAt, UpdatedAt: e.UpdatedAt,
 			PublishedAt: e.PublishedAt, PublishAt: e.PublishAt, AllowedActions: s.allowedActions(p, &e),
+			Translations: []TranslationView{},
+		}
+		for _, tr := range translations[e.DocumentID] {
+			if tr.ID != e.ID {
+				out[i].Translations = append(out[i].Translations, tr)
+			}
 		}
 		if out[i].Data == nil {
 			out[i].Data = models.Data{}
 		}
+	}
+	return out, nil
+}
+
+// translationsOf reads the entries of the documents of entries, in one
+// query, by document.
+func translationsOf(db *gorm.DB, entries []models.Entry) (map[string][]TranslationView, error) {
+	var docs []string
+	for _, e := range entries {
+		docs = append(docs, e.DocumentID)
+	}
+	var rows []models.Entry
+	if err := db.Select("id, document_id, locale, status, published_revision").Where("document_id IN ?", docs).Order("locale").Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	out := map[string][]TranslationView{}
+	for _, r := range rows {
+		out[r.DocumentID] = append(out[r.DocumentID], TranslationView{ID: r.ID, Locale: r.Locale, Status: r.Status, Live: r.Live()})
 	}
 	return out, nil
 }

@@ -150,7 +150,7 @@ func (s *Service) Transition(ctx context.Context, p models.Principal, id string,
 				return err
 			}
 			if wasLive {
-				return s.opt.Changes.Changed(tx, after, changes.Entry(e.ID), changes.Type(e.Type))
+				return s.opt.Changes.Changed(tx, after, changes.Entry(e.ID), changes.Type(e.Type), changes.Doc(e.DocumentID))
 			}
 			return nil
 		}
@@ -172,6 +172,7 @@ func (s *Service) Transition(ctx context.Context, p models.Principal, id string,
 				return err
 			}
 			update["data"], update["slug"], update["revision"], update["revision_author_id"] = e.Data, e.Slug, e.Revision, e.RevisionAuthorID
+			update["search_text"] = searchText(t, e.Data)
 			if summary == "" {
 				summary = changedFields(before, e.Data, slugBefore, e.Slug)
 			}
@@ -226,7 +227,7 @@ func (s *Service) Transition(ctx context.Context, p models.Principal, id string,
 			return err
 		}
 		if visible {
-			if err := s.opt.Changes.Changed(tx, after, changes.Entry(e.ID), changes.Type(e.Type)); err != nil {
+			if err := s.opt.Changes.Changed(tx, after, changes.Entry(e.ID), changes.Type(e.Type), changes.Doc(e.DocumentID)); err != nil {
 				return err
 			}
 		}
@@ -259,24 +260,29 @@ func (s *Service) record(tx *gorm.DB, e *models.Entry, p models.Principal, st St
 }
 
 // derived computes what a snapshot keeps besides the data: the filterable
-// fields (attrs) and the lower-cased plain text that search reads. Only the
-// type's current fields count.
+// fields (attrs) and the plain text that search reads. Only the type's
+// current fields count.
 func derived(t *models.ContentType, data models.Data) (models.Data, string) {
-	var text []string
 	attrs := models.Data{}
 	for _, f := range t.Fields {
-		v, ok := data[f.Name]
-		if !ok {
-			continue
-		}
-		if f.Filterable() {
+		if v, ok := data[f.Name]; ok && f.Filterable() {
 			attrs[f.Name] = v
 		}
-		if s, ok := v.(string); ok && (f.Type == models.FieldText || f.Type == models.FieldRichText || f.Type == models.FieldMarkdown) {
+	}
+	return attrs, searchText(t, data)
+}
+
+// searchText is what full-text search reads of data: the plain text of
+// its text, markdown and rich-text fields (rich text as its words, not
+// its markup), in the type's field order.
+func searchText(t *models.ContentType, data models.Data) string {
+	var text []string
+	for _, f := range t.Fields {
+		if s, ok := data[f.Name].(string); ok && (f.Type == models.FieldText || f.Type == models.FieldRichText || f.Type == models.FieldMarkdown) {
 			text = append(text, plainText(s))
 		}
 	}
-	return attrs, strings.ToLower(strings.Join(text, " "))
+	return strings.Join(text, " ")
 }
 
 // refreshSnapshots recomputes a type's published entries after its fields
@@ -337,7 +343,7 @@ func sanitizeWorkingCopies(tx *gorm.DB, t *models.ContentType) error {
 			}
 		}
 		if dirty {
-			if err := tx.Model(&models.Entry{}).Where("id = ?", e.ID).Update("data", e.Data).Error; err != nil {
+			if err := tx.Model(&models.Entry{}).Where("id = ?", e.ID).Updates(map[string]any{"data": e.Data, "search_text": searchText(t, e.Data)}).Error; err != nil {
 				return err
 			}
 		}
@@ -364,7 +370,7 @@ func (s *Service) writeSnapshot(tx *gorm.DB, e *models.Entry, now time.Time) err
 	}
 	attrs, search := derived(t, e.Data)
 	snap := models.PublishedEntry{
-		EntryID: e.ID, Type: e.Type, Slug: e.Slug, Locale: e.Locale, Revision: e.Revision, Data: e.Data, Attrs: attrs,
+		EntryID: e.ID, DocumentID: e.DocumentID, Type: e.Type, Slug: e.Slug, Locale: e.Locale, Revision: e.Revision, Data: e.Data, Attrs: attrs,
 		SearchText: search, PublishedAt: now, UpdatedAt: now,
 	}
 	if err := tx.Where("entry_id = ?", e.ID).Delete(&models.PublishedEntry{}).Error; err != nil {

@@ -29,6 +29,7 @@ type cache struct {
 	byDep   map[string]map[string]bool // tag → keys of the answers depending on it
 	recent  []invalidation             // the last few, to check an answer that was computed during them
 	types   map[string]*models.ContentType
+	locales []models.Locale // nil until read
 }
 
 type cached struct {
@@ -45,13 +46,14 @@ type cached struct {
 // cached (a change to one drops it), so a stale list whose page is still
 // the same is the same answer.
 type page struct {
-	ids    []string
-	total  int64
-	capped bool
+	ids     []string
+	total   int64
+	capped  bool
+	counted bool // total and capped are read (a recomputation that found other ids does not count)
 }
 
 func (p *page) same(o *page) bool {
-	return p != nil && o != nil && p.total == o.total && p.capped == o.capped && slices.Equal(p.ids, o.ids)
+	return p != nil && o != nil && p.counted && o.counted && p.total == o.total && p.capped == o.capped && slices.Equal(p.ids, o.ids)
 }
 
 type invalidation struct {
@@ -69,7 +71,7 @@ func newCache(max int) *cache {
 }
 
 func (c *cache) reset() {
-	c.answers, c.byDep, c.types, c.bytes = map[string]*cached{}, map[string]map[string]bool{}, map[string]*models.ContentType{}, 0
+	c.answers, c.byDep, c.types, c.locales, c.bytes = map[string]*cached{}, map[string]map[string]bool{}, map[string]*models.ContentType{}, nil, 0
 }
 
 // state of a cached answer for a reader.
@@ -274,7 +276,7 @@ func (c *cache) invalidate(tags []string) {
 					a.stale = now
 				}
 			}
-		case strings.HasPrefix(t, "entry:"), strings.HasPrefix(t, "media:"):
+		case strings.HasPrefix(t, "entry:"), strings.HasPrefix(t, "media:"), strings.HasPrefix(t, "doc:"):
 			for key := range c.byDep[t] {
 				c.drop(key)
 			}
@@ -302,6 +304,28 @@ func (c *cache) keepType(t *models.ContentType, since uint64) {
 		}
 	}
 	c.types[t.Key] = t
+}
+
+// localeList is the cached locales, or nil.
+func (c *cache) localeList() []models.Locale {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.locales
+}
+
+// keepLocales caches the locales read at invalidation count since.
+func (c *cache) keepLocales(l []models.Locale, since uint64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, inv := range c.recent {
+		if inv.seq > since && touches(inv.tags, nil) {
+			return
+		}
+	}
+	if l == nil {
+		l = []models.Locale{}
+	}
+	c.locales = l
 }
 
 func (c *cache) count() uint64 {

@@ -15,7 +15,7 @@ func TestCacheKeyIsTheQuery(t *testing.T) {
 	old := func(q Query, anonymous bool) string {
 		var b strings.Builder
 		fmt.Fprintf(&b, "%t|%s|%s|%s|%d|%d|%s|%s|%s|%s|%s", anonymous, q.Type, q.Slug, q.Sort, q.Limit, q.Offset, q.After,
-			strings.Join(q.Fields, ","), q.Locale, q.Search, strings.Join(q.Include, ","))
+			strings.Join(q.Fields, ","), strings.Join(q.chain, ","), q.Search, strings.Join(q.Include, ","))
 		for _, f := range q.Filters {
 			fmt.Fprintf(&b, "|%s\x00%s\x00%s", f.Field, f.Op, f.Value)
 		}
@@ -27,6 +27,7 @@ func TestCacheKeyIsTheQuery(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		q.chain = []string{"fr-CA", "fr", "en"}
 		for _, anonymous := range []bool{false, true} {
 			if got, want := cacheKey(q, anonymous), old(q, anonymous); got != want {
 				t.Errorf("%q: key %q, want %q", raw, got, want)

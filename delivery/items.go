@@ -20,6 +20,7 @@ type Item map[string]any
 // the sort keys, for the cursor of the next page.
 type row struct {
 	ID                     string
+	DocumentID             string
 	Type                   string
 	Slug                   string
 	Locale                 string
@@ -50,7 +51,7 @@ func (k keyValue) Value() (driver.Value, error) { return k.v, nil }
 func (keyValue) GormDataType() string { return "key" }
 
 func selectRows(db *gorm.DB, src source, keys []sortKey) *gorm.DB {
-	cols := src.id + " AS id, type, slug, locale, data, published_at, updated_at"
+	cols := src.id + " AS id, document_id, type, slug, locale, data, published_at, updated_at"
 	for i, k := range keys {
 		cols += ", " + k.expr + " AS k" + string(rune('0'+i))
 	}
@@ -78,6 +79,7 @@ func (d deps) list() []string {
 // embedding included relations and cutting to the selected fields.
 func (s *Service) items(ctx context.Context, t *models.ContentType, rows []row, q Query, anonymous bool, d deps) ([]Item, error) {
 	out := make([]Item, len(rows))
+	docDeps(d, rows)
 	for i, r := range rows {
 		out[i] = flatten(t, r)
 		d.add(changes.Entry(r.ID))
@@ -93,7 +95,7 @@ func (s *Service) items(ctx context.Context, t *models.ContentType, rows []row, 
 		if !ok || f.Type != models.FieldRelation {
 			return nil, models.Errorf(models.CodeBadRequest, "cannot include %q: not a relation of %s", name, t.Key)
 		}
-		if err := s.embed(ctx, f, out, q.Preview, anonymous, d); err != nil {
+		if err := s.embed(ctx, f, out, q, anonymous, d); err != nil {
 			return nil, err
 		}
 	}
@@ -122,11 +124,12 @@ func flatten(t *models.ContentType, r row) Item {
 }
 
 // embed replaces the ids of a relation field with the related items, one
-// level deep. Only published entries are embedded (working copies in a
-// preview); an id with none becomes null, or drops out of a list. The
-// answer depends on every id named, found or not: publishing a missing
-// one must show it.
-func (s *Service) embed(ctx context.Context, f models.Field, items []Item, preview, anonymous bool, d deps) error {
+// level deep. A relation points at a document: the related item is its
+// translation in the best locale of the reader's chain. Only published
+// entries are embedded (working copies in a preview); an id with none
+// becomes null, or drops out of a list. The answer depends on every id
+// and document named, found or not: publishing a missing one must show it.
+func (s *Service) embed(ctx context.Context, f models.Field, items []Item, q Query, anonymous bool, d deps) error {
 	target, err := s.contentType(ctx, f.To)
 	if err != nil {
 		return err
@@ -144,22 +147,37 @@ func (s *Service) embed(ctx context.Context, f models.Field, items []Item, previ
 	for _, id := range ids {
 		d.add(changes.Entry(id))
 	}
-	src := s.source(preview)
-	var rows []row
-	if err := selectRows(s.db.WithContext(ctx), src, nil).Where("type = ? AND "+src.id+" IN ?", f.To, ids).Scan(&rows).Error; err != nil {
+	var docOf []struct{ ID, DocumentID string }
+	if err := s.db.WithContext(ctx).Model(&models.Entry{}).Select("id, document_id").Where("id IN ?", ids).Scan(&docOf).Error; err != nil {
 		return err
 	}
-	byID := map[string]Item{}
+	docs := make([]string, len(docOf))
+	for i, e := range docOf {
+		docs[i] = e.DocumentID
+		d.add(changes.Doc(e.DocumentID))
+	}
+	src := s.source(q.Preview)
+	var rows []row
+	if err := inChain(selectRows(s.db.WithContext(ctx), src, nil).Where("type = ? AND document_id IN ?", f.To, docs), src.table, q.chain).Scan(&rows).Error; err != nil {
+		return err
+	}
+	byDoc := map[string]Item{}
 	related := make([]Item, 0, len(rows))
 	for _, r := range rows {
-		byID[r.ID] = flatten(target, r)
-		related = append(related, byID[r.ID])
+		byDoc[r.DocumentID] = flatten(target, r)
+		related = append(related, byDoc[r.DocumentID])
 		for _, id := range target.MediaIDs(r.Data) {
 			d.add(changes.Media(id))
 		}
 	}
 	if err := ExpandMedia(s.db.WithContext(ctx), target, related); err != nil {
 		return err
+	}
+	byID := map[string]Item{}
+	for _, e := range docOf {
+		if rel, ok := byDoc[e.DocumentID]; ok {
+			byID[e.ID] = rel
+		}
 	}
 	for _, it := range items {
 		switch v := asRelation(it[f.Name]).(type) {

@@ -16,9 +16,6 @@ import (
 	"github.com/loamcms/cms/models"
 )
 
-// DefaultLocale is the locale read when a request names none.
-const DefaultLocale = "en"
-
 // Filter is one filter[field][op]=value of a delivery query.
 type Filter struct {
 	Field, Op, Value string
@@ -34,36 +31,37 @@ type Query struct {
 	Offset  int
 	After   string // a cursor from meta.next: the page after the item it names
 	Fields  []string
-	Locale  string
-	Search  string
-	Include []string
+	Locale  string // "" for the default locale
+	// Fallback reads each entry in the first published locale of Locale's
+	// fallback chain (fallback=false: in Locale only).
+	Fallback bool
+	Search   string
+	Include  []string
 	// Preview reads the latest working revision instead of the published one.
 	Preview bool
+
+	chain   []string // the locales read, best first (Service.Read works it out)
+	counted *page    // the total, read by the recomputation that found the page changed
 }
 
 // Bounds of one delivery query, so no request can make the database work
 // without limit (or overflow its parameter count).
 const (
-	maxInValues    = 100
-	maxSearchWords = 10
-	maxSortKeys    = 5
-	maxFilters     = 20
-	// CountCap bounds meta.total: counting stops there (meta.capped says
-	// so), so a list of a million entries costs no more than one of ten
-	// thousand. Deeper pages are reached with the cursor in meta.next.
-	CountCap = 10000
+	maxInValues = 100
+	maxSortKeys = 5
+	maxFilters  = 20
 )
 
 // params are the query parameters the delivery API understands, besides
 // filter[…]; anything else is a bad request, so typos do not silently
 // return everything.
-var params = []string{"sort", "limit", "offset", "after", "fields", "locale", "search", "include", "preview", "token"}
+var params = []string{"sort", "limit", "offset", "after", "fields", "locale", "fallback", "search", "include", "preview", "token"}
 
 var filterParam = regexp.MustCompile(`^filter\[([a-z][a-z0-9_]*)\](?:\[([a-z]+)\])?$`)
 
 // ParseQuery reads a delivery request's query string.
 func ParseQuery(typ, slug, rawQuery string) (Query, error) {
-	q := Query{Type: typ, Slug: slug, Locale: DefaultLocale, Limit: 20}
+	q := Query{Type: typ, Slug: slug, Limit: 20, Fallback: true}
 	if rawQuery == "" {
 		return q, nil // the defaults (most reads by slug): nothing to parse
 	}
@@ -113,6 +111,13 @@ func ParseQuery(typ, slug, rawQuery string) (Query, error) {
 	}
 	q.Fields = splitList(values.Get("fields"))
 	q.Include = splitList(values.Get("include"))
+	switch values.Get("fallback") {
+	case "", "1", "true":
+	case "0", "false":
+		q.Fallback = false
+	default:
+		return q, models.Errorf(models.CodeBadRequest, "fallback must be true or false")
+	}
 	switch values.Get("preview") {
 	case "", "0", "false":
 	case "1", "true":
@@ -147,19 +152,15 @@ var fieldName = regexp.MustCompile(`^[a-z][a-z0-9_]{0,49}$`)
 // for previews the entries' working copies. attrs is the JSON column that
 // filters and sorts read.
 type source struct {
-	table, id, search, attrs string
-	preview                  bool
+	table, id, attrs string
+	preview          bool
 }
 
 func (s *Service) source(preview bool) source {
 	if preview {
-		text := "LOWER(data)"
-		if s.postgres() {
-			text = "LOWER(data::text)"
-		}
-		return source{table: "entries", id: "id", search: text, attrs: "data", preview: true}
+		return source{table: "entries", id: "id", attrs: "data", preview: true}
 	}
-	return source{table: "published_entries", id: "entry_id", search: "search_text", attrs: "attrs"}
+	return source{table: "published_entries", id: "entry_id", attrs: "attrs"}
 }
 
 // FieldExpr is the SQL that reads field f out of the JSON column attrs,

@@ -18,6 +18,8 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/loamcms/cms/internal/changes"
+	"github.com/loamcms/cms/internal/database"
+	"github.com/loamcms/cms/internal/dialect"
 	"github.com/loamcms/cms/models"
 )
 
@@ -100,10 +102,12 @@ type Answer struct {
 	// Audience says who may keep it: "public" (anonymous readers: shared
 	// caches may keep it), "private" (token holders) or "none" (a preview).
 	Audience string
+	Language string // Content-Language: the item's locale, or the list's
 }
 
-// Meta is the "meta" of a list answer. Total counts at most CountCap
-// items (Capped says when there are more); Next is the cursor of the page
+// Meta is the "meta" of a list answer. Total counts at most
+// database.CountCap items, so a list of a million entries costs no more
+// than one of ten thousand (Capped says when there are more); Next is the cursor of the page
 // after this one, absent on the last.
 type Meta struct {
 	Total  int64  `json:"total"`
@@ -126,6 +130,9 @@ func (s *Service) Read(ctx context.Context, p models.Principal, q Query) (Answer
 		return Answer{}, err
 	}
 	anonymous := p.Anonymous()
+	if q.chain, err = s.chain(ctx, q.Locale, q.Fallback); err != nil {
+		return Answer{}, err
+	}
 	if q.Preview {
 		a, _, _, err := s.compute(ctx, t, q, anonymous, only)
 		a.Audience = "none"
@@ -186,11 +193,14 @@ func (s *Service) revalidate(ctx context.Context, t *models.ContentType, q Query
 	since := s.cache.count()
 	if was := s.cache.listPage(key); was != nil {
 		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
-		now, err := s.listPage(cctx, t, q)
+		now, err := s.listPage(cctx, t, q, was)
 		cancel()
 		if err == nil && now.same(was) && s.cache.refresh(key, was, since) {
 			s.refresh["unchanged"].Add(1)
 			return nil, nil
+		}
+		if err == nil && now.counted {
+			q.counted = now // the list is counted once per recomputation
 		}
 	}
 	s.refresh["rebuilt"].Add(1)
@@ -217,7 +227,7 @@ func cacheKey(q Query, anonymous bool) string {
 	b.WriteByte('|')
 	writeList(&b, q.Fields)
 	b.WriteByte('|')
-	b.WriteString(q.Locale)
+	writeList(&b, q.chain)
 	b.WriteByte('|')
 	b.WriteString(q.Search)
 	b.WriteByte('|')
@@ -308,6 +318,7 @@ func (s *Service) can(p models.Principal, obj, act string) bool {
 // deps are the tags of what it shows.
 func (s *Service) compute(ctx context.Context, t *models.ContentType, q Query, anonymous bool, only string) (Answer, deps, *page, error) {
 	d := deps{}
+	language := q.chain[0]
 	var payload any
 	var items []Item
 	var p *page
@@ -317,6 +328,7 @@ func (s *Service) compute(ctx context.Context, t *models.ContentType, q Query, a
 			return Answer{}, nil, nil, err
 		}
 		payload, items = map[string]any{"data": item}, []Item{item}
+		language, _ = item["locale"].(string)
 	} else {
 		var meta Meta
 		var err error
@@ -331,7 +343,7 @@ func (s *Service) compute(ctx context.Context, t *models.ContentType, q Query, a
 		return Answer{}, nil, nil, err
 	}
 	sum := sha256.Sum256(body)
-	return Answer{Body: body, ETag: `"` + hex.EncodeToString(sum[:12]) + `"`, Tags: cacheTags(t.Key, items)}, d, p, nil
+	return Answer{Body: body, ETag: `"` + hex.EncodeToString(sum[:12]) + `"`, Tags: cacheTags(t.Key, items), Language: language}, d, p, nil
 }
 
 // list answers a list query: published items (or, for previews, working
@@ -352,9 +364,12 @@ func (s *Service) list(ctx context.Context, t *models.ContentType, q Query, anon
 	for i, r := range rows {
 		p.ids[i] = r.ID
 	}
-	if err := count(p); err != nil {
+	if q.counted != nil {
+		p.total, p.capped = q.counted.total, q.counted.capped
+	} else if err := count(p); err != nil {
 		return nil, meta, nil, err
 	}
+	p.counted = true
 	meta.Total, meta.Capped = p.total, p.capped
 	if len(rows) > q.Limit {
 		rows = rows[:q.Limit]
@@ -365,8 +380,8 @@ func (s *Service) list(ctx context.Context, t *models.ContentType, q Query, anon
 }
 
 // listPage reads only the page of a list query: the ids on it (and the
-// first of the next page) and the total.
-func (s *Service) listPage(ctx context.Context, t *models.ContentType, q Query) (*page, error) {
+// first of the next page), and when they are was's, the total.
+func (s *Service) listPage(ctx context.Context, t *models.ContentType, q Query, was *page) (*page, error) {
 	db, src, keys, count, err := s.listQuery(ctx, t, q)
 	if err != nil {
 		return nil, err
@@ -379,6 +394,10 @@ func (s *Service) listPage(ctx context.Context, t *models.ContentType, q Query) 
 	for i, r := range rows {
 		p.ids[i] = r.ID
 	}
+	if !slices.Equal(p.ids, was.ids) {
+		return p, nil // changed: the rebuild counts
+	}
+	p.counted = true
 	return p, count(p)
 }
 
@@ -389,21 +408,21 @@ func (s *Service) listPage(ctx context.Context, t *models.ContentType, q Query) 
 func (s *Service) listQuery(ctx context.Context, t *models.ContentType, q Query) (*gorm.DB, source, []sortKey, func(*page) error, error) {
 	src := s.source(q.Preview)
 	db := s.db.WithContext(ctx).Table(src.table).Where("type = ?", t.Key)
-	if q.Locale != "" {
-		db = db.Where("locale = ?", q.Locale)
-	}
+	db = inChain(db, src.table, q.chain)
 	for _, f := range q.Filters {
 		var err error
 		if db, err = s.where(db, t, src, f); err != nil {
 			return nil, src, nil, nil, err
 		}
 	}
-	words := strings.Fields(q.Search)
-	if len(words) > maxSearchWords {
-		return nil, src, nil, nil, models.Errorf(models.CodeBadRequest, "search for at most %d words", maxSearchWords)
-	}
-	for _, word := range words {
-		db = db.Where(src.search+" LIKE ? ESCAPE '\\'", likePattern(word))
+	if q.Search != "" {
+		if len(strings.Fields(q.Search)) > dialect.MaxSearchWords {
+			return nil, src, nil, nil, models.Errorf(models.CodeBadRequest, "search for at most %d words", dialect.MaxSearchWords)
+		}
+		// Full text, stemmed in the language asked for; only the published
+		// snapshots' index is read (the working copies' only in previews).
+		ft, _ := dialect.Search(s.opt.Dialect, src.table, q.Search, q.chain)
+		db = db.Where(ft.Where, ft.Args...)
 	}
 	keys, err := s.sortKeys(t, src, q.Sort)
 	if err != nil {
@@ -412,16 +431,11 @@ func (s *Service) listQuery(ctx context.Context, t *models.ContentType, q Query)
 	if err := checkFields(t, q.Fields); err != nil {
 		return nil, src, nil, nil, err
 	}
-	// The total counts matches up to the cap, not all of them: a bounded
-	// index range however large the type.
-	count := func(p *page) error {
-		capped := db.Session(&gorm.Session{}).Select("1").Limit(CountCap + 1)
-		if err := s.db.WithContext(ctx).Table("(?) AS matches", capped).Count(&p.total).Error; err != nil {
-			return err
-		}
-		p.capped = p.total > CountCap
-		p.total = min(p.total, CountCap)
-		return nil
+	// The total counts matches up to the cap, not all of them
+	// (database.CountUpTo): a bounded index range however large the type.
+	count := func(p *page) (err error) {
+		p.total, p.capped, err = database.CountUpTo(s.db.WithContext(ctx), db)
+		return err
 	}
 	paged := db.Session(&gorm.Session{})
 	if q.After != "" {
@@ -441,19 +455,39 @@ func (s *Service) one(ctx context.Context, t *models.ContentType, q Query, anony
 	if err := checkFields(t, q.Fields); err != nil {
 		return nil, err
 	}
+	// The slug names a document in one of the chain's locales (slugs are
+	// per locale); the answer is that document in the best of them.
 	src := s.source(q.Preview)
 	var rows []row
-	db := selectRows(s.db.WithContext(ctx), src, nil).Where("type = ? AND locale = ? AND slug = ?", t.Key, q.Locale, q.Slug)
+	db := selectRows(s.db.WithContext(ctx), src, nil).Where("type = ? AND slug = ? AND "+src.table+".locale IN ?", t.Key, q.Slug, q.chain)
 	if only != "" {
 		db = db.Where(src.id+" = ?", only)
 	}
-	if err := db.Limit(1).Scan(&rows).Error; err != nil {
+	if err := db.Scan(&rows).Error; err != nil {
 		return nil, err
 	}
 	if len(rows) == 0 {
 		return nil, models.Errorf(models.CodeNotFound, "no published %s %q", t.Key, q.Slug)
 	}
-	items, err := s.items(ctx, t, rows, q, anonymous, d)
+	found := rows[0]
+	for _, r := range rows[1:] {
+		if slices.Index(q.chain, r.Locale) < slices.Index(q.chain, found.Locale) {
+			found = r
+		}
+	}
+	if only == "" && found.Locale != q.chain[0] {
+		var versions []row
+		err := inChain(selectRows(s.db.WithContext(ctx), src, nil).Where("type = ? AND document_id = ?", t.Key, found.DocumentID), src.table, q.chain).
+			Scan(&versions).Error
+		if err != nil {
+			return nil, err
+		}
+		if len(versions) == 1 {
+			found = versions[0]
+		}
+	}
+	d.add(changes.Doc(found.DocumentID)) // a better translation published later must show
+	items, err := s.items(ctx, t, []row{found}, q, anonymous, d)
 	if err != nil {
 		return nil, err
 	}

@@ -284,14 +284,14 @@ var sorts = map[string]string{
 }
 
 // List returns a page of the library and the total that matches.
-func (s *Service) List(ctx context.Context, p models.Principal, q Query) ([]Item, int64, error) {
+func (s *Service) List(ctx context.Context, p models.Principal, q Query) (items []Item, total int64, capped bool, err error) {
 	if err := s.can(p, models.ActRead, nil); err != nil {
-		return nil, 0, err
+		return nil, 0, false, err
 	}
 	db := s.db.WithContext(ctx).Model(&models.Media{})
 	if q.Kind != "" {
 		if !slices.Contains(Kinds, q.Kind) {
-			return nil, 0, models.Errorf(models.CodeBadRequest, "type must be one of %s", strings.Join(Kinds, ", "))
+			return nil, 0, false, models.Errorf(models.CodeBadRequest, "type must be one of %s", strings.Join(Kinds, ", "))
 		}
 		db = db.Where("kind = ?", q.Kind)
 	}
@@ -303,18 +303,17 @@ func (s *Service) List(ctx context.Context, p models.Principal, q Query) ([]Item
 	if q.Sort == "" {
 		order = sorts["-created_at"]
 	} else if !ok {
-		return nil, 0, models.Errorf(models.CodeBadRequest, "cannot sort by %q; sort by created_at, filename or size (- for descending)", q.Sort)
+		return nil, 0, false, models.Errorf(models.CodeBadRequest, "cannot sort by %q; sort by created_at, filename or size (- for descending)", q.Sort)
 	}
-	var total int64
-	if err := db.Count(&total).Error; err != nil {
-		return nil, 0, err
+	if total, capped, err = database.CountUpTo(s.db.WithContext(ctx), db); err != nil {
+		return nil, 0, false, err
 	}
 	var ms []models.Media
 	if err := db.Order(order).Order("id DESC").Limit(q.Limit).Offset(q.Offset).Find(&ms).Error; err != nil {
-		return nil, 0, err
+		return nil, 0, false, err
 	}
-	items, err := s.items(s.db.WithContext(ctx), ms)
-	return items, total, err
+	items, err = s.items(s.db.WithContext(ctx), ms)
+	return items, total, capped, err
 }
 
 // Meta is the editable metadata of an item; nil leaves a value alone.

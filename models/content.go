@@ -115,10 +115,12 @@ type Entry struct {
 	Type              string     `gorm:"not null"`
 	Slug              string     `gorm:"not null"`
 	Locale            string     `gorm:"not null"`
+	DocumentID        string     `gorm:"not null"` // shared by an entry and its translations: the first one's id
 	Status            Status     `gorm:"not null"`
 	Version           int        `gorm:"not null"`
 	Revision          int        `gorm:"not null"` // number of the working revision
 	Data              Data       `gorm:"type:jsonb;not null"`
+	SearchText        string     `gorm:"not null"` // the plain text of the text fields, for full-text search
 	AuthorID          string     `gorm:"not null"` // who created the entry: its owner
 	RevisionAuthorID  string     `gorm:"not null"` // who wrote the working revision: may not approve it
 	PublishedRevision *int       ``
@@ -180,13 +182,14 @@ type Event struct {
 // revision: all the delivery API reads, one indexed lookup per item.
 type PublishedEntry struct {
 	EntryID     string    `gorm:"primaryKey"`
+	DocumentID  string    `gorm:"not null"` // the entry's document (models.Entry.DocumentID)
 	Type        string    `gorm:"not null"`
 	Slug        string    `gorm:"not null"`
 	Locale      string    `gorm:"not null"`
 	Revision    int       `gorm:"not null"`
 	Data        Data      `gorm:"type:jsonb;not null"`
 	Attrs       Data      `gorm:"type:jsonb;not null"` // the filterable fields only: what filters and sorts read
-	SearchText  string    `gorm:"not null"`            // lower-cased plain text of the text fields
+	SearchText  string    `gorm:"not null"`            // the plain text of the text fields, for full-text search
 	PublishedAt time.Time `gorm:"not null"`
 	UpdatedAt   time.Time `gorm:"not null"`
 }

@@ -48,6 +48,7 @@ const (
 	EventWebhookDeleted        = "webhook.deleted"
 	EventWebhookSecretRotated  = "webhook.secret_rotated"
 	EventWebhookDisabled       = "webhook.disabled"
+	EventLocalesUpdated        = "locales.updated"
 )
 
 // WebhookEvents lists the events a webhook may subscribe to.

@@ -106,6 +106,7 @@ type listMeta struct {
 	Total  int64 `json:"total"`
 	Limit  int   `json:"limit"`
 	Offset int   `json:"offset"`
+	Capped bool  `json:"capped,omitempty"` // more than Total match (database.CountCap)
 }
 
 type listBody[T any] struct {

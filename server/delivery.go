@@ -52,6 +52,7 @@ func (s *Server) deliver(c echo.Context) error {
 		h["Cache-Control"] = noStoreValue
 	}
 	setHeader(h, "Etag", a.ETag)
+	setHeader(h, "Content-Language", a.Language)
 	setHeader(h, "Cache-Tag", a.Tags)
 	if inm := c.Request().Header["If-None-Match"]; len(inm) > 0 && etagMatches(strings.Join(inm, ","), a.ETag) {
 		return c.NoContent(http.StatusNotModified)

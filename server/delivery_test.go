@@ -120,7 +120,8 @@ func TestDeliveryAPI(t *testing.T) {
 		if s := slugs(list("search=call+bank")); s != "id-card-photos-leaked" {
 			t.Errorf("search: %s", s)
 		}
-		if l := list("locale=de"); l.Meta.Total != 0 {
+		expect(t, get("/api/content/post?locale=de", secret, nil), 400, "bad_request") // not a configured locale
+		if l := list("locale=en&fallback=false"); l.Meta.Total != 2 {
 			t.Errorf("locale: %+v", l)
 		}
 		// include embeds published relations only.

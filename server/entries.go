@@ -20,11 +20,11 @@ func (s *Server) listEntries(c echo.Context) error {
 		Type: c.QueryParam("type"), Status: c.QueryParam("status"), Author: c.QueryParam("author"),
 		Search: c.QueryParam("search"), Sort: c.QueryParam("sort"), Limit: limit, Offset: offset,
 	}
-	entries, total, err := s.content.ListEntries(c.Request().Context(), principal(c), q)
+	entries, total, capped, err := s.content.ListEntries(c.Request().Context(), principal(c), q)
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, listBody[content.EntryView]{Data: entries, Meta: listMeta{Total: total, Limit: limit, Offset: offset}})
+	return c.JSON(http.StatusOK, listBody[content.EntryView]{Data: entries, Meta: listMeta{Total: total, Limit: limit, Offset: offset, Capped: capped}})
 }
 
 func (s *Server) createEntry(c echo.Context) error {

@@ -75,7 +75,9 @@ func TestEditorialWorkflow(t *testing.T) {
 			t.Fatalf("second slug %q", s)
 		}
 		expect(t, n.call(n.editor, "POST", "/api/entries", map[string]any{"type": "post", "slug": "what-to-do-if-id-photos-leak", "data": map[string]any{"title": "x"}}), 409, "conflict")
-		// The same slug in another locale is fine.
+		// The same slug in another locale is fine; a locale that is not configured is not.
+		expect(t, n.call(n.editor, "POST", "/api/entries", map[string]any{"type": "post", "locale": "de", "slug": "what-to-do-if-id-photos-leak", "data": map[string]any{"title": "x"}}), 422, "validation_failed")
+		expect(t, n.call(n.admin, "PUT", "/api/locales", map[string]any{"default": "en", "locales": []map[string]any{{"code": "en"}, {"code": "de", "fallback": "en"}}}), 200, "")
 		expect(t, n.call(n.editor, "POST", "/api/entries", map[string]any{"type": "post", "locale": "de", "slug": "what-to-do-if-id-photos-leak", "data": map[string]any{"title": "x"}}), 201, "")
 
 		// Updates need the current version; a stale one is a conflict and changes nothing.

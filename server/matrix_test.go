@@ -82,6 +82,11 @@ var plainRoutes = map[string]plainRow{
 	"POST /api/entries": {want: [4]int{401, 201, 403, 201}, body: func(*matrixFixture) any {
 		return map[string]any{"type": "post", "data": map[string]any{"title": "New post"}}
 	}},
+	"GET /api/locales": {want: [4]int{401, 200, 200, 200}},
+	"GET /api/search":  {want: [4]int{401, 200, 200, 200}},
+	"PUT /api/locales": {want: [4]int{401, 403, 403, 200}, body: func(*matrixFixture) any {
+		return map[string]any{"default": "en", "locales": []map[string]any{{"code": "en"}, {"code": "fr", "fallback": "en"}}}
+	}},
 	"GET /api/media":  {want: [4]int{401, 200, 200, 200}},
 	"GET /api/people": {want: [4]int{401, 200, 200, 200}},
 	// On a comment the editor wrote: its author and admins resolve it.
@@ -287,6 +292,7 @@ func (f *matrixFixture) insertEntry(t *testing.T, author string, status models.S
 	e := models.Entry{ID: uuid.Must(uuid.NewV7()).String(), Type: "post", Slug: fmt.Sprintf("post-%d", f.next()), Locale: "en",
 		Status: status, Version: 3, Revision: 1, Data: models.Data{"title": "Cell"}, AuthorID: author, RevisionAuthorID: author,
 		CreatedAt: now, UpdatedAt: now}
+	e.DocumentID = e.ID
 	if status == models.StatusPublished {
 		one := 1
 		e.PublishedRevision, e.PublishedAt = &one, &now
@@ -413,6 +419,9 @@ func (f *matrixFixture) run(t *testing.T, policy string, cells []cell) []string 
 				path = strings.Replace(path, ":id", f.insertUser(t, fmt.Sprintf("target%d@example.com", f.next())), 1)
 			}
 			path = strings.Replace(strings.Replace(path, ":type", "post", 1), ":slug", "nothing-published", 1)
+			if path == "/api/search" {
+				path += "?q=post"
+			}
 			if strings.Contains(path, ":key") {
 				key := "post"
 				if method == "DELETE" {

@@ -22,11 +22,11 @@ func (s *Server) listMedia(c echo.Context) error {
 		return err
 	}
 	q := media.Query{Search: c.QueryParam("search"), Kind: c.QueryParam("type"), Sort: c.QueryParam("sort"), Limit: limit, Offset: offset}
-	items, total, err := s.media.List(c.Request().Context(), principal(c), q)
+	items, total, capped, err := s.media.List(c.Request().Context(), principal(c), q)
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, listBody[media.Item]{Data: items, Meta: listMeta{Total: total, Limit: limit, Offset: offset}})
+	return c.JSON(http.StatusOK, listBody[media.Item]{Data: items, Meta: listMeta{Total: total, Limit: limit, Offset: offset, Capped: capped}})
 }
 
 func (s *Server) getMedia(c echo.Context) error {

@@ -67,6 +67,10 @@ func (s *Server) routes() {
 	api.GET("/entries/:id/history", s.entryHistory, user)
 	api.POST("/entries/:id/preview", s.previewLink, user)
 
+	api.GET("/search", s.search, user)
+	api.GET("/locales", s.getLocales, user)
+	api.PUT("/locales", s.setLocales, user)
+
 	// Media: the library (management API) and the files themselves, public
 	// by unguessable id so that sites and browsers can embed them.
 	api.GET("/media", s.listMedia, user)

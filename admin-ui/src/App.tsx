@@ -21,6 +21,7 @@ const Webhooks = lazy(() => import("./pages/Webhooks").then((m) => ({ default: m
 const NewWebhook = lazy(() => import("./pages/Webhooks").then((m) => ({ default: m.NewWebhook })));
 const WebhookDetail = lazy(() => import("./pages/Webhooks").then((m) => ({ default: m.WebhookDetail })));
 const Audit = lazy(() => import("./pages/Audit").then((m) => ({ default: m.Audit })));
+const Locales = lazy(() => import("./pages/Locales").then((m) => ({ default: m.Locales })));
 
 export function App() {
   const { user, ready, signOut } = useAuth();
@@ -59,6 +60,7 @@ export function App() {
   else if (path === "/media") page = <Media />;
   else if (admin && path === "/content-types") page = <ContentTypes />;
   else if (admin && (params = match("/content-types/:key", path))) page = <ContentTypeEditor typeKey={params.key ?? ""} />;
+  else if (admin && path === "/locales") page = <Locales />;
   else if (admin && path === "/users") page = <Users />;
   else if (admin && path === "/tokens") page = <Tokens />;
   else if (admin && path === "/webhooks") page = <Webhooks />;
@@ -74,6 +76,7 @@ export function App() {
     ...(admin
       ? [
           { to: "/content-types", label: "Content types" },
+          { to: "/locales", label: "Locales" },
           { to: "/users", label: "Users" },
           { to: "/tokens", label: "API tokens" },
           { to: "/webhooks", label: "Webhooks" },

@@ -1052,6 +1052,7 @@ func generate(db *database.DB, n int) (string, []post, []string) {
 	add := func(typ, slug string, data models.Data, at time.Time) string {
 		e := models.Entry{ID: id(), Type: typ, Slug: slug, Locale: "en", Status: models.StatusPublished, Version: 4, Revision: 1,
 			Data: data, AuthorID: author.ID, RevisionAuthorID: author.ID, PublishedRevision: ptr(1), PublishedAt: &at, CreatedAt: at, UpdatedAt: at}
+		e.DocumentID = e.ID
 		entries = append(entries, e)
 		attrs := models.Data{}
 		for k, v := range data {
@@ -1059,7 +1060,7 @@ func generate(db *database.DB, n int) (string, []post, []string) {
 				attrs[k] = v
 			}
 		}
-		snaps = append(snaps, models.PublishedEntry{EntryID: e.ID, Type: typ, Slug: slug, Locale: "en", Revision: 1, Data: data, Attrs: attrs,
+		snaps = append(snaps, models.PublishedEntry{EntryID: e.ID, DocumentID: e.ID, Type: typ, Slug: slug, Locale: "en", Revision: 1, Data: data, Attrs: attrs,
 			SearchText: strings.ToLower(fmt.Sprint(data["title"], " ", data["summary"])), PublishedAt: at, UpdatedAt: at})
 		return e.ID
 	}

@@ -268,7 +268,7 @@ func (e *env) prepare(n int, tag string) []string {
 			"body":    "<p>" + strings.Repeat("Generated body text for the benchmark. ", 40) + "</p>",
 		}
 		slug := fmt.Sprintf("post-%s-%d", tag, i)
-		entries = append(entries, models.Entry{ID: id, Type: "post", Slug: slug, Locale: "en", Status: models.StatusApproved, Version: 3, Revision: 1,
+		entries = append(entries, models.Entry{ID: id, DocumentID: id, Type: "post", Slug: slug, Locale: "en", Status: models.StatusApproved, Version: 3, Revision: 1,
 			Data: data, AuthorID: e.editor.UserID, RevisionAuthorID: e.editor.UserID, CreatedAt: now, UpdatedAt: now})
 		revs = append(revs, models.Revision{ID: newID(), EntryID: id, Number: 1, Slug: slug, Data: data, AuthorID: e.editor.UserID, CreatedAt: now})
 	}

@@ -21,6 +21,7 @@ const All = "*"
 func Entry(id string) string   { return "entry:" + id }
 func Type(key string) string   { return "type:" + key }
 func Media(id string) string   { return "media:" + id }
+func Doc(id string) string     { return "doc:" + id } // a document: an entry and its translations
 func Accounts() string         { return "accounts" }
 func isAll(tags []string) bool { return len(tags) == 0 || (len(tags) == 1 && tags[0] == All) }
 

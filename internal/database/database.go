@@ -169,3 +169,21 @@ func LikePattern(s string) string {
 	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
 	return "%" + r.Replace(strings.ToLower(s)) + "%"
 }
+
+// CountCap is where list totals stop counting: a count of matches costs at
+// most this many index entries however large the table, and pages beyond
+// it are reached by cursor or by narrowing the filters.
+const CountCap = 10000
+
+// CountUpTo counts the rows query matches, up to CountCap; capped reports
+// that there are more (and n is CountCap). db runs the count.
+func CountUpTo(db, query *gorm.DB) (n int64, capped bool, err error) {
+	matching := query.Session(&gorm.Session{}).Select("1").Limit(CountCap + 1)
+	if err := db.Table("(?) AS matching", matching).Count(&n).Error; err != nil {
+		return 0, false, err
+	}
+	if n > CountCap {
+		return CountCap, true, nil
+	}
+	return n, false, nil
+}

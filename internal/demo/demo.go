@@ -83,7 +83,29 @@ func Seed(ctx context.Context, acc *accounts.Service, cnt *content.Service, med 
 	if err != nil {
 		return nil, fmt.Errorf("demo article: %w", err)
 	}
-	for _, e := range []*content.EntryView{cat, post} {
+	// Both also in French: translations of the same documents, so that the
+	// French article's category is the French one on the delivery API.
+	if _, err := cnt.SetLocales(ctx, system, content.LocaleSettings{Default: "en", Locales: []content.Locale{{Code: "en"}, {Code: "fr", Fallback: "en"}}}); err != nil {
+		return nil, fmt.Errorf("demo locales: %w", err)
+	}
+	catFR, err := cnt.CreateEntry(ctx, ed, content.NewEntry{Type: "category", Locale: "fr", TranslationOf: cat.ID, Data: map[string]any{
+		"name": categoryNameFR, "description": categoryDescriptionFR,
+	}})
+	if err != nil {
+		return nil, fmt.Errorf("demo category in French: %w", err)
+	}
+	figureFR := fmt.Sprintf(`<p><img src="%s" alt="%s"></p>`, picture.URL, html.EscapeString(illustrationAltFR))
+	postFR, err := cnt.CreateEntry(ctx, ed, content.NewEntry{Type: "post", Locale: "fr", TranslationOf: post.ID, Slug: ArticleSlugFR, Data: map[string]any{
+		"title":    articleTitleFR,
+		"summary":  articleSummaryFR,
+		"body":     strings.Replace(articleBodyFR, "</p>\n", "</p>\n"+figureFR+"\n", 1),
+		"category": cat.ID,
+		"hero":     picture.ID,
+	}})
+	if err != nil {
+		return nil, fmt.Errorf("demo article in French: %w", err)
+	}
+	for _, e := range []*content.EntryView{cat, post, catFR, postFR} {
 		if _, err := cnt.Submit(ctx, ed, e.ID); err != nil {
 			return nil, err
 		}

@@ -882,6 +882,47 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/locales": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The locales content is written in */
+        get: operations["getLocales"];
+        /**
+         * Replace the locales (admin)
+         * @description Codes are BCP 47 in canonical spelling; a fallback names another listed locale, and no chain goes round in a circle. A locale entries are written in cannot be removed: 409 says how many use it.
+         */
+        put: operations["setLocales"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Full-text search of the working copies of every type the caller may read
+         * @description Every word must occur (stemmed in each configured locale's language on PostgreSQL; English stems and folded accents on SQLite). Operators and quotes in q are words, never syntax.
+         */
+        get: operations["search"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -922,6 +963,8 @@ export interface components {
             total: number;
             limit: number;
             offset: number;
+            /** @description More than 10,000 match; total says 10,000 (counting stops there, so a count costs the same at a million rows). */
+            capped?: boolean;
         };
         NewUser: {
             /** Format: email */
@@ -1056,6 +1099,13 @@ export interface components {
             publish_at: string | null;
             /** @description the workflow actions the caller may take now (policy, workflow and four-eyes rule applied) */
             allowed_actions: ("edit" | "submit" | "withdraw" | "approve" | "request_changes" | "publish" | "schedule" | "cancel_schedule" | "unpublish" | "delete")[];
+            /** @description The other entries of its document, by locale. */
+            translations: {
+                id: string;
+                locale: string;
+                status: components["schemas"]["Status"];
+                live: boolean;
+            }[];
         };
         NewEntry: {
             type: string;
@@ -1065,6 +1115,11 @@ export interface components {
             data: {
                 [key: string]: unknown;
             };
+            /**
+             * Format: uuid
+             * @description Make it a translation of this entry (or of any of its translations: they are one document), in a locale of its own; a second translation in one locale is 409.
+             */
+            translation_of?: string;
         };
         EntryPatch: {
             data?: {
@@ -1295,6 +1350,44 @@ export interface components {
             capped?: boolean;
             /** @description The cursor of the next page, for after=; absent on the last page. */
             next?: string;
+        };
+        /**
+         * @example {
+         *       "default": "en",
+         *       "locales": [
+         *         {
+         *           "code": "en"
+         *         },
+         *         {
+         *           "code": "fr",
+         *           "fallback": "en"
+         *         },
+         *         {
+         *           "code": "fr-CA",
+         *           "fallback": "fr"
+         *         }
+         *       ]
+         *     }
+         */
+        LocaleSettings: {
+            /**
+             * @description The locale of entries created without one, where every fallback chain ends.
+             * @example en
+             */
+            default: string;
+            locales: {
+                /** @description A BCP 47 language tag in its canonical spelling (en, fr-CA, zh-Hant). */
+                code: string;
+                /** @description The locale the delivery API reads when an entry has no published translation in this one. */
+                fallback?: string;
+            }[];
+        };
+        SearchHit: {
+            entry: components["schemas"]["Entry"];
+            /** @description How well it matched: higher is better (comparable within one answer only). */
+            rank: number;
+            /** @description About 160 characters of the entry's text around the match, HTML-escaped, the matching words in <mark>. */
+            snippet: string;
         };
     };
     responses: {
@@ -2610,7 +2703,10 @@ export interface operations {
     deliverList: {
         parameters: {
             query?: {
+                /** @description A configured locale (default: the default locale); each entry is answered in the first published locale of its fallback chain, and the item's locale says which. An unknown locale is 400. */
                 locale?: string;
+                /** @description false: only the locale asked for, not its fallback chain. */
+                fallback?: boolean;
                 /** @description comma-separated item keys to return (id always) */
                 fields?: string;
                 /** @description comma-separated relation fields to embed, one level deep, published entries only */
@@ -2643,6 +2739,8 @@ export interface operations {
                 headers: {
                     ETag?: string;
                     "Cache-Control"?: string;
+                    /** @description The item's locale, or for a list the locale asked for. */
+                    "Content-Language"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2669,7 +2767,10 @@ export interface operations {
     deliverOne: {
         parameters: {
             query?: {
+                /** @description A configured locale (default: the default locale); each entry is answered in the first published locale of its fallback chain, and the item's locale says which. An unknown locale is 400. */
                 locale?: string;
+                /** @description false: only the locale asked for, not its fallback chain. */
+                fallback?: boolean;
                 /** @description comma-separated item keys to return (id always) */
                 fields?: string;
                 /** @description comma-separated relation fields to embed, one level deep, published entries only */
@@ -2693,6 +2794,8 @@ export interface operations {
                 headers: {
                     ETag?: string;
                     "Cache-Control"?: string;
+                    /** @description The item's locale, or for a list the locale asked for. */
+                    "Content-Language"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3495,6 +3598,91 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["Internal"];
+        };
+    };
+    getLocales: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The locale settings */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LocaleSettings"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["Internal"];
+        };
+    };
+    setLocales: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LocaleSettings"];
+            };
+        };
+        responses: {
+            /** @description The locale settings */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LocaleSettings"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["Internal"];
+        };
+    };
+    search: {
+        parameters: {
+            query: {
+                /** @description At most 10 words. */
+                q: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The best matches, best first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["SearchHit"][];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             500: components["responses"]["Internal"];
         };
     };

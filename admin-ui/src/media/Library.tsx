@@ -100,6 +100,7 @@ export function Library({ mode, view = "grid", lockKind, selectedId, onActivate,
   const q = useMediaLibrary(filter);
   const items = q.data?.pages.flatMap((p) => p.data) ?? [];
   const total = q.data?.pages[0]?.meta.total ?? 0;
+  const capped = q.data?.pages[0]?.meta.capped ?? false; // the server counts up to 10,000
   const filtered = !!filter.search.trim() || (!!type && !lockKind);
 
   return (
@@ -137,7 +138,7 @@ export function Library({ mode, view = "grid", lockKind, selectedId, onActivate,
       </form>
 
       <p className="muted result-count" role="status">
-        {q.isPending ? "" : q.error ? "" : total === 0 ? "" : `${total} file${total === 1 ? "" : "s"}${filtered ? (total === 1 ? " matches" : " match") : ""}`}
+        {q.isPending ? "" : q.error ? "" : total === 0 ? "" : `${capped ? `more than ${total.toLocaleString()}` : total} file${total === 1 ? "" : "s"}${filtered ? (total === 1 ? " matches" : " match") : ""}`}
       </p>
 
       {q.isPending ? (

@@ -86,6 +86,7 @@ export function Entries() {
   const set = (patch: Partial<typeof f>) => setF((x) => ({ ...x, ...patch, page: "page" in patch ? (patch.page ?? 1) : 1 }));
   const rows = q.data?.data ?? [];
   const total = q.data?.meta.total ?? 0;
+  const capped = q.data?.meta.capped ?? false; // the server counts up to 10,000
   const pages = Math.max(1, Math.ceil(total / f.size));
   const allOnPage = rows.length > 0 && rows.every((e) => selected.has(e.id));
   const chosen = useMemo(() => [...selected.values()], [selected]);
@@ -310,7 +311,8 @@ export function Entries() {
               Previous
             </button>
             <span>
-              {(f.page - 1) * f.size + 1}–{(f.page - 1) * f.size + rows.length} of {total} · page {f.page} of {pages}
+              {(f.page - 1) * f.size + 1}–{(f.page - 1) * f.size + rows.length} of {capped ? `more than ${total.toLocaleString()}` : total} · page {f.page} of {pages}
+              {capped ? "+" : ""}
             </span>
             <button type="button" className="secondary" disabled={f.page >= pages} onClick={() => set({ page: f.page + 1 })}>
               Next

@@ -1,0 +1,107 @@
+package server
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/loamcms/cms/internal/database"
+	"github.com/loamcms/cms/internal/dbtest"
+)
+
+// TestTranslationsAndFallback: translations share a document; the
+// delivery API answers each document in the first published locale of
+// the reader's chain, relations included, and changes as soon as a better
+// translation is published or one is taken down.
+func TestTranslationsAndFallback(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *database.DB) {
+		n := newNewsroom(t, db)
+		expect(t, n.call(n.admin, "PUT", "/api/locales", map[string]any{"default": "en", "locales": []map[string]any{
+			{"code": "en"}, {"code": "fr", "fallback": "en"}, {"code": "fr-CA", "fallback": "fr"}}}), 200, "")
+		translate := func(of, locale string, data map[string]any) string {
+			t.Helper()
+			r := n.call(n.editor, "POST", "/api/entries", map[string]any{"type": typeOf(t, n, of), "locale": locale, "translation_of": of, "data": data})
+			expect(t, r, 201, "")
+			return entryOf(t, r).ID
+		}
+		publish := func(id string) {
+			t.Helper()
+			expect(t, n.call(n.editor, "POST", "/api/entries/"+id+"/submit", nil), 200, "")
+			expect(t, n.call(n.reviewer, "POST", "/api/entries/"+id+"/approve", nil), 200, "")
+			expect(t, n.call(n.reviewer, "POST", "/api/entries/"+id+"/publish", nil), 200, "")
+		}
+		cat := n.publish(t, "category", map[string]any{"name": "News"})
+		publish(translate(cat, "fr", map[string]any{"name": "Actualités"}))
+		post := n.publish(t, "post", map[string]any{"title": "Hello", "category": cat})
+		fr := translate(post, "fr", map[string]any{"title": "Bonjour", "category": cat})
+		publish(fr)
+
+		// One per locale; a translation of a translation joins the same document.
+		expect(t, n.call(n.editor, "POST", "/api/entries", map[string]any{"type": "post", "locale": "fr", "translation_of": post, "data": map[string]any{"title": "Encore"}}), 409, "conflict")
+		expect(t, n.call(n.editor, "POST", "/api/entries", map[string]any{"type": "post", "locale": "fr-CA", "translation_of": cat, "data": map[string]any{"title": "x"}}), 422, "validation_failed")
+		expect(t, n.call(n.editor, "POST", "/api/entries", map[string]any{"type": "post", "locale": "fr-CA", "translation_of": "01a23f16-e259-74d2-9e08-4a3931ebf52a", "data": map[string]any{"title": "x"}}), 422, "validation_failed")
+		expect(t, n.call(n.editor, "POST", "/api/entries", map[string]any{"type": "post", "locale": "xx-YY-ZZ!", "data": map[string]any{"title": "x"}}), 422, "validation_failed")
+		ca := translate(fr, "fr-CA", map[string]any{"title": "Allô", "category": cat})
+		if e := entryOf(t, n.call(n.editor, "GET", "/api/entries/"+post, nil)); len(e.Translations) != 2 {
+			t.Fatalf("translations of the post: %+v", e.Translations)
+		}
+
+		_, secret := n.token(t, "delivery")
+		get := func(path string) *response {
+			t.Helper()
+			r := n.do(request{method: "GET", path: path, token: secret})
+			expect(t, r, 200, "")
+			return r
+		}
+		body := func(path string) string { return string(get(path).Body) }
+
+		// fr-CA is a draft: fr answers, and its category is the French one.
+		r := get("/api/content/post?locale=fr-CA&include=category")
+		if b := string(r.Body); !strings.Contains(b, `"locale":"fr"`) || !strings.Contains(b, "Bonjour") || !strings.Contains(b, "Actualités") ||
+			strings.Contains(b, "Hello") || strings.Contains(b, "Allô") || !strings.Contains(b, `"total":1`) {
+			t.Fatalf("fr-CA list: %s", b)
+		}
+		if r.Header.Get("Content-Language") != "fr-CA" {
+			t.Errorf("list Content-Language %q", r.Header.Get("Content-Language"))
+		}
+		if b := body("/api/content/post?locale=fr-CA&fallback=false"); !strings.Contains(b, `"total":0`) {
+			t.Fatalf("without fallback: %s", b)
+		}
+		if get("/api/content/post?locale=fr").Header.Get("ETag") == get("/api/content/post?locale=en").Header.Get("ETag") {
+			t.Error("the same ETag in two locales")
+		}
+		// By slug: a slug of any translation finds the document in the best locale.
+		r = get("/api/content/post/hello?locale=fr")
+		if b := string(r.Body); !strings.Contains(b, `"slug":"bonjour"`) || r.Header.Get("Content-Language") != "fr" {
+			t.Fatalf("hello in fr: %s %v", b, r.Header)
+		}
+		// en falls back to nothing: the French slug is not an English one.
+		expect(t, n.do(request{method: "GET", path: "/api/content/post/bonjour?locale=en", token: secret}), 404, "not_found")
+		if b := body("/api/content/post/bonjour?locale=fr-CA"); !strings.Contains(b, "Bonjour") {
+			t.Fatalf("bonjour in fr-CA: %s", b)
+		}
+
+		// A better translation published: at once, also where it was cached.
+		body("/api/content/post/hello?locale=fr-CA")
+		publish(ca)
+		if b := body("/api/content/post/hello?locale=fr-CA"); !strings.Contains(b, "Allô") {
+			t.Fatalf("after publishing fr-CA: %s", b)
+		}
+		// One taken down: the next best, at once.
+		expect(t, n.call(n.reviewer, "POST", "/api/entries/"+ca+"/unpublish", nil), 200, "")
+		if b := body("/api/content/post/hello?locale=fr-CA"); !strings.Contains(b, "Bonjour") {
+			t.Fatalf("after unpublishing fr-CA: %s", b)
+		}
+		// Deleting one translation leaves the others.
+		expect(t, n.call(n.editor, "DELETE", "/api/entries/"+ca, nil), 204, "")
+		if e := entryOf(t, n.call(n.editor, "GET", "/api/entries/"+post, nil)); len(e.Translations) != 1 || e.Translations[0].ID != fr {
+			t.Fatalf("after deleting fr-CA: %+v", e.Translations)
+		}
+		if b := body("/api/content/post/hello?locale=fr-CA"); !strings.Contains(b, "Bonjour") {
+			t.Fatalf("after deleting fr-CA: %s", b)
+		}
+	})
+}
+
+func typeOf(t *testing.T, n *newsroom, id string) string {
+	return entryOf(t, n.call(n.editor, "GET", "/api/entries/"+id, nil)).Type
+}
