@@ -130,7 +130,7 @@ func (s *Service) Read(ctx context.Context, p models.Principal, q Query) (Answer
 		return Answer{}, err
 	}
 	anonymous := p.Anonymous()
-	if q.chain, err = s.chain(ctx, q.Locale, q.Fallback); err != nil {
+	if q.chain, err = s.readerChain(ctx, q.Locale, q.Fallback); err != nil {
 		return Answer{}, err
 	}
 	if q.Preview {
@@ -160,6 +160,22 @@ func (s *Service) Read(ctx context.Context, p models.Principal, q Query) (Answer
 		return Answer{}, err
 	}
 	return v.(Answer), nil
+}
+
+// readerChain is chain, remembered until the locales change: one map and
+// slice less on every read. The chain is shared by the readers; nothing
+// writes into it.
+func (s *Service) readerChain(ctx context.Context, locale string, fallback bool) ([]string, error) {
+	k := chainKey{locale, fallback}
+	if c := s.cache.chainOf(k); c != nil {
+		return c, nil
+	}
+	since := s.cache.count()
+	c, err := s.chain(ctx, locale, fallback)
+	if err == nil {
+		s.cache.keepChain(k, c, since)
+	}
+	return c, err
 }
 
 // flightKey names the computation of the answer under key that starts at
