@@ -82,14 +82,12 @@ func (s *Service) CreateEntry(ctx context.Context, p models.Principal, in NewEnt
 			return err
 		}
 		now := s.now()
-		e := models.Entry{
-			ID: newID(), Type: t.Key, Slug: in.Slug, Locale: in.Locale, DocumentID: document, Status: models.StatusDraft, Version: 1, Revision: 1,
-			Data: data, SearchText: searchText(t, data), AuthorID: p.UserID, RevisionAuthorID: p.UserID, CreatedAt: now, UpdatedAt: now,
-		}
-		if e.DocumentID == "" {
-			e.DocumentID = e.ID
-		} else if err := translationFree(tx, &e); err != nil {
-			return err
+		e := newDraft(t, p, in.Slug, in.Locale, data, now)
+		if document != "" {
+			e.DocumentID = document
+			if err := translationFree(tx, &e); err != nil {
+				return err
+			}
 		}
 		if e.Slug == "" {
 			if e.Slug, err = s.freeSlug(tx, t, e.Locale, data, e.ID); err != nil {
@@ -102,8 +100,8 @@ func (s *Service) CreateEntry(ctx context.Context, p models.Principal, in NewEnt
 			}
 			return err
 		}
-		rev := models.Revision{ID: newID(), EntryID: e.ID, Number: 1, Slug: e.Slug, Data: e.Data, AuthorID: p.UserID, CreatedAt: now}
-		ev := models.Event{ID: newID(), EntryID: e.ID, Action: models.ActionCreate, To: models.StatusDraft, ActorID: p.UserID, Revision: 1, At: now}
+		rev := revisionOf(&e, now)
+		ev := historyEvent(&e, p, models.ActionCreate, "", "", models.StatusDraft, now)
 		if err := tx.Create(&rev).Error; err != nil {
 			return err
 		}
@@ -135,9 +133,36 @@ func translationFree(tx *gorm.DB, e *models.Entry) error {
 	return err
 }
 
+// newDraft is the row of a new entry: a draft at version 1 and revision 1,
+// written and owned by p, a document of its own. An empty slug is derived
+// later (freeSlug).
+func newDraft(t *models.ContentType, p models.Principal, slug, locale string, data models.Data, now time.Time) models.Entry {
+	id := newID()
+	return models.Entry{
+		ID: id, DocumentID: id, Type: t.Key, Slug: slug, Locale: locale, Status: models.StatusDraft, Version: 1, Revision: 1,
+		Data: data, SearchText: searchText(t, data), AuthorID: p.UserID, RevisionAuthorID: p.UserID, CreatedAt: now, UpdatedAt: now,
+	}
+}
+
+// revisionOf is the revision row of e's working copy as it stands.
+func revisionOf(e *models.Entry, now time.Time) models.Revision {
+	return models.Revision{ID: newID(), EntryID: e.ID, Number: e.Revision, Slug: e.Slug, Data: e.Data, AuthorID: e.RevisionAuthorID, CreatedAt: now}
+}
+
 // freeSlug derives a slug from the slug field that no other entry of the
 // type and locale uses: "title", then "title-2", "title-3", …
 func (s *Service) freeSlug(tx *gorm.DB, t *models.ContentType, locale string, data models.Data, id string) (string, error) {
+	base := slugBase(t, locale, data, id)
+	taken, err := takenSlugs(tx, t.Key, locale, base)
+	if err != nil {
+		return "", err
+	}
+	return firstFree(base, func(slug string) bool { return slices.Contains(taken, slug) }), nil
+}
+
+// slugBase is the slug an entry's slug field asks for, or, without one,
+// the type and the end of the entry's id.
+func slugBase(t *models.ContentType, locale string, data models.Data, id string) string {
 	base := ""
 	if v, ok := data[t.SlugField].(string); ok {
 		base = slugify(v, locale)
@@ -145,17 +170,36 @@ func (s *Service) freeSlug(tx *gorm.DB, t *models.ContentType, locale string, da
 	if base == "" {
 		base = t.Key + "-" + id[len(id)-8:]
 	}
-	var taken []string
-	err := tx.Model(&models.Entry{}).Where("type = ? AND locale = ? AND (slug = ? OR slug LIKE ?)", t.Key, locale, base, base+"-%").
-		Pluck("slug", &taken).Error
-	if err != nil {
-		return "", err
+	return base
+}
+
+// takenSlugs lists the slugs of the type and locale that base or one of its
+// numbered forms ("base-2", …) could collide with.
+func takenSlugs(tx *gorm.DB, typ, locale, base string) ([]string, error) {
+	// The first candidates by equality, which the (type, locale, slug)
+	// index answers at once; only when all of them are taken the prefix
+	// LIKE, which no index serves in every collation (750 ms at 1M posts).
+	candidates := []string{base}
+	for n := 2; n <= 20; n++ {
+		candidates = append(candidates, fmt.Sprintf("%s-%d", base, n))
 	}
+	var taken []string
+	err := tx.Model(&models.Entry{}).Where("type = ? AND locale = ? AND slug IN ?", typ, locale, candidates).Pluck("slug", &taken).Error
+	if err != nil || len(taken) < len(candidates) {
+		return taken, err
+	}
+	err = tx.Model(&models.Entry{}).Where("type = ? AND locale = ? AND (slug = ? OR slug LIKE ?)", typ, locale, base, base+"-%").
+		Pluck("slug", &taken).Error
+	return taken, err
+}
+
+// firstFree is base, or else the first of "base-2", "base-3", … not taken.
+func firstFree(base string, taken func(string) bool) string {
 	slug := base
-	for n := 2; slices.Contains(taken, slug); n++ {
+	for n := 2; taken(slug); n++ {
 		slug = fmt.Sprintf("%s-%d", base, n)
 	}
-	return slug, nil
+	return slug
 }
 
 // GetEntry returns an entry's working copy.

@@ -167,7 +167,7 @@ func (s *Service) Transition(ctx context.Context, p models.Principal, id string,
 				return err
 			}
 			e.Revision++
-			rev := models.Revision{ID: newID(), EntryID: e.ID, Number: e.Revision, Slug: e.Slug, Data: e.Data, AuthorID: e.RevisionAuthorID, CreatedAt: now}
+			rev := revisionOf(&e, now)
 			if err := tx.Create(&rev).Error; err != nil {
 				return err
 			}
@@ -246,8 +246,7 @@ func (s *Service) Transition(ctx context.Context, p models.Principal, id string,
 
 // record writes the history event and, for reviews, the comment.
 func (s *Service) record(tx *gorm.DB, e *models.Entry, p models.Principal, st Step, from, to models.Status, now time.Time) error {
-	ev := models.Event{ID: newID(), EntryID: e.ID, Action: st.Action, From: from, To: to, ActorID: p.UserID,
-		Revision: e.Revision, Comment: st.Comment, At: now}
+	ev := historyEvent(e, p, st.Action, st.Comment, from, to, now)
 	if err := tx.Create(&ev).Error; err != nil {
 		return err
 	}
@@ -257,6 +256,13 @@ func (s *Service) record(tx *gorm.DB, e *models.Entry, p models.Principal, st St
 	}
 	c := models.Comment{ID: newID(), EntryID: e.ID, AuthorID: p.UserID, Kind: kind, Revision: e.Revision, Body: st.Comment, CreatedAt: now}
 	return tx.Create(&c).Error
+}
+
+// historyEvent is the history row of p's action on e, moving it from one
+// status to another (from is empty for a creation).
+func historyEvent(e *models.Entry, p models.Principal, action models.Action, comment string, from, to models.Status, now time.Time) models.Event {
+	return models.Event{ID: newID(), EntryID: e.ID, Action: action, From: from, To: to, ActorID: p.UserID,
+		Revision: e.Revision, Comment: comment, At: now}
 }
 
 // derived computes what a snapshot keeps besides the data: the filterable
@@ -368,11 +374,7 @@ func (s *Service) writeSnapshot(tx *gorm.DB, e *models.Entry, now time.Time) err
 	if err != nil {
 		return err
 	}
-	attrs, search := derived(t, e.Data)
-	snap := models.PublishedEntry{
-		EntryID: e.ID, DocumentID: e.DocumentID, Type: e.Type, Slug: e.Slug, Locale: e.Locale, Revision: e.Revision, Data: e.Data, Attrs: attrs,
-		SearchText: search, PublishedAt: now, UpdatedAt: now,
-	}
+	snap := snapshotOf(t, e, now)
 	if err := tx.Where("entry_id = ?", e.ID).Delete(&models.PublishedEntry{}).Error; err != nil {
 		return err
 	}
@@ -383,6 +385,16 @@ func (s *Service) writeSnapshot(tx *gorm.DB, e *models.Entry, now time.Time) err
 		return err
 	}
 	return syncRefs(tx, e.ID, models.RefLive, mediaIDs(t, e.Data))
+}
+
+// snapshotOf is the published snapshot of e's working revision, published
+// at now: what the delivery API reads.
+func snapshotOf(t *models.ContentType, e *models.Entry, now time.Time) models.PublishedEntry {
+	attrs, search := derived(t, e.Data)
+	return models.PublishedEntry{
+		EntryID: e.ID, DocumentID: e.DocumentID, Type: e.Type, Slug: e.Slug, Locale: e.Locale, Revision: e.Revision, Data: e.Data, Attrs: attrs,
+		SearchText: search, PublishedAt: now, UpdatedAt: now,
+	}
 }
 
 var actionWords = map[models.Action]string{

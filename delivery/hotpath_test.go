@@ -27,7 +27,7 @@ func TestCacheKeyIsTheQuery(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		q.chain = []string{"fr-CA", "fr", "en"}
+		q.chain = []string{"fr-CA", "fr", "en"} // what Read works out from the locale
 		for _, anonymous := range []bool{false, true} {
 			if got, want := cacheKey(q, anonymous), old(q, anonymous); got != want {
 				t.Errorf("%q: key %q, want %q", raw, got, want)

@@ -243,7 +243,7 @@ func cacheKey(q Query, anonymous bool) string {
 	b.WriteByte('|')
 	writeList(&b, q.Fields)
 	b.WriteByte('|')
-	writeList(&b, q.chain)
+	writeList(&b, q.chain) // the locales read, not the one asked for: equal chains, equal answers
 	b.WriteByte('|')
 	b.WriteString(q.Search)
 	b.WriteByte('|')
@@ -435,7 +435,7 @@ func (s *Service) listQuery(ctx context.Context, t *models.ContentType, q Query)
 		if len(strings.Fields(q.Search)) > dialect.MaxSearchWords {
 			return nil, src, nil, nil, models.Errorf(models.CodeBadRequest, "search for at most %d words", dialect.MaxSearchWords)
 		}
-		// Full text, stemmed in the language asked for; only the published
+		// Full text, stemmed in the languages asked for; only the published
 		// snapshots' index is read (the working copies' only in previews).
 		ft, _ := dialect.Search(s.opt.Dialect, src.table, q.Search, q.chain)
 		db = db.Where(ft.Where, ft.Args...)
@@ -447,8 +447,8 @@ func (s *Service) listQuery(ctx context.Context, t *models.ContentType, q Query)
 	if err := checkFields(t, q.Fields); err != nil {
 		return nil, src, nil, nil, err
 	}
-	// The total counts matches up to the cap, not all of them
-	// (database.CountUpTo): a bounded index range however large the type.
+	// The total counts matches up to the cap, not all of them: a bounded
+	// index range however large the type.
 	count := func(p *page) (err error) {
 		p.total, p.capped, err = database.CountUpTo(s.db.WithContext(ctx), db)
 		return err
