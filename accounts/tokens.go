@@ -126,8 +126,14 @@ type tokenCache struct {
 
 type tokenGen struct {
 	gen     uint64
-	entries sync.Map // SHA-256 of the secret ([32]byte) → models.APIToken; a zero ID means "no such token"
+	entries sync.Map // SHA-256 of the secret ([32]byte) → cachedToken
 	n       atomic.Int64
+}
+
+// cachedToken is a token as read, with its role (a zero ID means "no such token").
+type cachedToken struct {
+	models.APIToken
+	role string
 }
 
 // maxCachedTokens bounds one generation: past it, tokens are checked
@@ -154,14 +160,15 @@ func (s *Service) verifyToken(ctx context.Context, secret string) (models.Princi
 	sum := sha256.Sum256([]byte(secret))
 	gen := s.gen()
 	g := s.tokenCache.generation(gen)
-	var t models.APIToken
+	var t cachedToken
 	if v, ok := g.entries.Load(sum); ok && g.gen == gen {
-		t = v.(models.APIToken)
+		t = v.(cachedToken)
 	} else {
-		err := s.db.WithContext(ctx).Where("token_hash = ?", hex.EncodeToString(sum[:])).Take(&t).Error
+		err := s.db.WithContext(ctx).Where("token_hash = ?", hex.EncodeToString(sum[:])).Take(&t.APIToken).Error
 		if err != nil && !errors.Is(err, gorm.ErrRecordNotFound) {
 			return models.Principal{}, err
 		}
+		t.role = models.TokenRolePrefix + t.Scope
 		// Kept only in the generation the read began in: a change during
 		// the read (a revocation) moved the count, and the next reader
 		// reads again.
@@ -172,7 +179,7 @@ func (s *Service) verifyToken(ctx context.Context, secret string) (models.Princi
 	if t.ID == "" || (t.ExpiresAt != nil && !s.now().Before(*t.ExpiresAt)) {
 		return models.Principal{}, &models.Error{Code: models.CodeUnauthorized, Message: "invalid or expired API token"}
 	}
-	return models.Principal{TokenID: t.ID, Name: t.Name, Roles: []string{models.TokenRolePrefix + t.Scope}}, nil
+	return models.Principal{TokenID: t.ID, Name: t.Name, Roles: []string{t.role}}, nil
 }
 
 // Reader is who is calling the delivery API, from the bearer value sent

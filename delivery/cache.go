@@ -30,6 +30,13 @@ type cache struct {
 	recent  []invalidation             // the last few, to check an answer that was computed during them
 	types   map[string]*models.ContentType
 	locales []models.Locale // nil until read
+	chains  map[chainKey][]string
+}
+
+// chainKey is what a reader asks for that decides its locale chain.
+type chainKey struct {
+	locale   string
+	fallback bool
 }
 
 type cached struct {
@@ -46,13 +53,14 @@ type cached struct {
 // cached (a change to one drops it), so a stale list whose page is still
 // the same is the same answer.
 type page struct {
-	ids    []string
-	total  int64
-	capped bool
+	ids     []string
+	total   int64
+	capped  bool
+	counted bool // total and capped are read (a recomputation that found other ids does not count)
 }
 
 func (p *page) same(o *page) bool {
-	return p != nil && o != nil && p.total == o.total && p.capped == o.capped && slices.Equal(p.ids, o.ids)
+	return p != nil && o != nil && p.counted && o.counted && p.total == o.total && p.capped == o.capped && slices.Equal(p.ids, o.ids)
 }
 
 type invalidation struct {
@@ -71,6 +79,7 @@ func newCache(max int) *cache {
 
 func (c *cache) reset() {
 	c.answers, c.byDep, c.types, c.locales, c.bytes = map[string]*cached{}, map[string]map[string]bool{}, map[string]*models.ContentType{}, nil, 0
+	c.chains = map[chainKey][]string{}
 }
 
 // state of a cached answer for a reader.
@@ -325,6 +334,30 @@ func (c *cache) keepLocales(l []models.Locale, since uint64) {
 		l = []models.Locale{}
 	}
 	c.locales = l
+}
+
+// chainOf is the cached locale chain of k, or nil.
+func (c *cache) chainOf(k chainKey) []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.chains[k]
+}
+
+// keepChain caches the locale chain of k, worked out at invalidation
+// count since (from the locales then, which only a change to everything
+// changes).
+func (c *cache) keepChain(k chainKey, chain []string, since uint64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.chains) >= 1000 {
+		return
+	}
+	for _, inv := range c.recent {
+		if inv.seq > since && touches(inv.tags, nil) {
+			return
+		}
+	}
+	c.chains[k] = chain
 }
 
 func (c *cache) count() uint64 {

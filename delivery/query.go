@@ -40,7 +40,8 @@ type Query struct {
 	// Preview reads the latest working revision instead of the published one.
 	Preview bool
 
-	chain []string // the locales read, best first (Service.Read works it out)
+	chain   []string // the locales read, best first (Service.Read works it out)
+	counted *page    // the total, read by the recomputation that found the page changed
 }
 
 // Bounds of one delivery query, so no request can make the database work

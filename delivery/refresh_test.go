@@ -12,7 +12,7 @@ import (
 func TestCacheKeepsAListAcrossASoftChange(t *testing.T) {
 	c := newCache(1 << 20)
 	a := Answer{Body: []byte("x")}
-	p := &page{ids: []string{"a", "b"}, total: 2}
+	p := &page{ids: []string{"a", "b"}, total: 2, counted: true}
 	since := c.count()
 	c.invalidate([]string{"entry:c", "type:post"})
 	at := c.recent[len(c.recent)-1].at
@@ -42,10 +42,10 @@ func TestCacheRefresh(t *testing.T) {
 	c := newCache(1 << 20)
 	a := Answer{Body: []byte("x")}
 	deps := []string{"entry:a", "type:post"}
-	p := &page{ids: []string{"a"}, total: 1}
+	p := &page{ids: []string{"a"}, total: 1, counted: true}
 	c.keep("list", a, deps, p, c.count())
 	c.invalidate([]string{"entry:z", "type:post"})
-	if !c.listPage("list").same(&page{ids: []string{"a"}, total: 1}) || c.listPage("list").same(&page{ids: []string{"a"}, total: 2}) {
+	if !c.listPage("list").same(&page{ids: []string{"a"}, total: 1, counted: true}) || c.listPage("list").same(&page{ids: []string{"a"}, total: 2, counted: true}) {
 		t.Fatal("same compares wrongly")
 	}
 	since := c.count()
@@ -66,7 +66,7 @@ func TestCacheRefresh(t *testing.T) {
 		t.Errorf("a list refreshed across a later change is %d, want stale", st)
 	}
 
-	c.keep("list", a, deps, &page{ids: []string{"a"}, total: 1}, c.count()) // replaced by a recomputation
+	c.keep("list", a, deps, &page{ids: []string{"a"}, total: 1, counted: true}, c.count()) // replaced by a recomputation
 	if c.refresh("list", p, c.count()) {
 		t.Error("refreshed an answer that was replaced")
 	}

@@ -130,7 +130,7 @@ func (s *Service) Read(ctx context.Context, p models.Principal, q Query) (Answer
 		return Answer{}, err
 	}
 	anonymous := p.Anonymous()
-	if q.chain, err = s.chain(ctx, q.Locale, q.Fallback); err != nil {
+	if q.chain, err = s.readerChain(ctx, q.Locale, q.Fallback); err != nil {
 		return Answer{}, err
 	}
 	if q.Preview {
@@ -160,6 +160,22 @@ func (s *Service) Read(ctx context.Context, p models.Principal, q Query) (Answer
 		return Answer{}, err
 	}
 	return v.(Answer), nil
+}
+
+// readerChain is chain, remembered until the locales change: one map and
+// slice less on every read. The chain is shared by the readers; nothing
+// writes into it.
+func (s *Service) readerChain(ctx context.Context, locale string, fallback bool) ([]string, error) {
+	k := chainKey{locale, fallback}
+	if c := s.cache.chainOf(k); c != nil {
+		return c, nil
+	}
+	since := s.cache.count()
+	c, err := s.chain(ctx, locale, fallback)
+	if err == nil {
+		s.cache.keepChain(k, c, since)
+	}
+	return c, err
 }
 
 // flightKey names the computation of the answer under key that starts at
@@ -193,11 +209,14 @@ func (s *Service) revalidate(ctx context.Context, t *models.ContentType, q Query
 	since := s.cache.count()
 	if was := s.cache.listPage(key); was != nil {
 		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
-		now, err := s.listPage(cctx, t, q)
+		now, err := s.listPage(cctx, t, q, was)
 		cancel()
 		if err == nil && now.same(was) && s.cache.refresh(key, was, since) {
 			s.refresh["unchanged"].Add(1)
 			return nil, nil
+		}
+		if err == nil && now.counted {
+			q.counted = now // the list is counted once per recomputation
 		}
 	}
 	s.refresh["rebuilt"].Add(1)
@@ -361,9 +380,12 @@ func (s *Service) list(ctx context.Context, t *models.ContentType, q Query, anon
 	for i, r := range rows {
 		p.ids[i] = r.ID
 	}
-	if err := count(p); err != nil {
+	if q.counted != nil {
+		p.total, p.capped = q.counted.total, q.counted.capped
+	} else if err := count(p); err != nil {
 		return nil, meta, nil, err
 	}
+	p.counted = true
 	meta.Total, meta.Capped = p.total, p.capped
 	if len(rows) > q.Limit {
 		rows = rows[:q.Limit]
@@ -374,8 +396,8 @@ func (s *Service) list(ctx context.Context, t *models.ContentType, q Query, anon
 }
 
 // listPage reads only the page of a list query: the ids on it (and the
-// first of the next page) and the total.
-func (s *Service) listPage(ctx context.Context, t *models.ContentType, q Query) (*page, error) {
+// first of the next page), and when they are was's, the total.
+func (s *Service) listPage(ctx context.Context, t *models.ContentType, q Query, was *page) (*page, error) {
 	db, src, keys, count, err := s.listQuery(ctx, t, q)
 	if err != nil {
 		return nil, err
@@ -388,6 +410,10 @@ func (s *Service) listPage(ctx context.Context, t *models.ContentType, q Query) 
 	for i, r := range rows {
 		p.ids[i] = r.ID
 	}
+	if !slices.Equal(p.ids, was.ids) {
+		return p, nil // changed: the rebuild counts
+	}
+	p.counted = true
 	return p, count(p)
 }
 
