@@ -60,7 +60,9 @@ func openSQLite(path string) (*DB, error) {
 			return nil, fmt.Errorf("database: %w", err)
 		}
 	}
-	dsn := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)" +
+	// busy_timeout comes first: the pragmas run in order, and switching a new
+	// file to WAL takes a lock that a process starting beside it may hold.
+	dsn := "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)" +
 		"&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_txlock=immediate"
 	db, err := gorm.Open(sqlite.Open(dsn), gormConfig())
 	if err != nil {
