@@ -234,8 +234,8 @@ func (s *Service) readableEntry(db *gorm.DB, p models.Principal, id string) (*mo
 
 // EntryQuery filters the entry list.
 type EntryQuery struct {
-	Type, Status, Author, Search, Sort string
-	Limit, Offset                      int
+	Type, Status, Author, Locale, Search, Sort string
+	Limit, Offset                              int
 }
 
 // entrySorts are the sortable columns of the entry list.
@@ -268,6 +268,19 @@ func (s *Service) ListEntries(ctx context.Context, p models.Principal, q EntryQu
 			return nil, 0, false, models.Errorf(models.CodeBadRequest, "author must be a user id or \"me\"")
 		}
 		db = db.Where("author_id = ?", q.Author)
+	}
+	if q.Locale != "" {
+		if msg := localeProblem(q.Locale); msg != "" {
+			return nil, 0, false, models.Errorf(models.CodeBadRequest, "locale: %s", msg)
+		}
+		locales, err := readLocales(s.db.WithContext(ctx))
+		if err != nil {
+			return nil, 0, false, err
+		}
+		if !locales.has(q.Locale) {
+			return nil, 0, false, models.Errorf(models.CodeBadRequest, "locale: %s is not one of %s", q.Locale, locales.codes())
+		}
+		db = db.Where("locale = ?", q.Locale)
 	}
 	if q.Search != "" {
 		ft, err := s.fullText(db, "entries", q.Search)

@@ -37,16 +37,26 @@ type EntryView struct {
 	// AllowedActions are the workflow actions the caller may take now:
 	// the policy, the workflow table and the four-eyes rule, in one place.
 	AllowedActions []models.Action `json:"allowed_actions"`
+	// RevisedAt is when the working revision was written (a workflow
+	// step changes updated_at, not this).
+	RevisedAt time.Time `json:"revised_at"`
+	// Outdated says the document's original was revised after this
+	// translation's working revision: the source changed since translated.
+	Outdated bool `json:"outdated"`
 	// Translations are the other entries of its document, by locale.
 	Translations []TranslationView `json:"translations"`
 }
 
 // TranslationView is one translation of an entry.
 type TranslationView struct {
-	ID     string        `json:"id"`
-	Locale string        `json:"locale"`
-	Status models.Status `json:"status"`
-	Live   bool          `json:"live"`
+	ID        string        `json:"id"`
+	Locale    string        `json:"locale"`
+	Status    models.Status `json:"status"`
+	Live      bool          `json:"live"`
+	RevisedAt time.Time     `json:"revised_at"`
+	Outdated  bool          `json:"outdated"`
+	// Source marks the document's original, the entry the others translate.
+	Source bool `json:"source"`
 }
 
 // RevisionView is one revision; Data is left out of lists.
@@ -131,7 +141,9 @@ func (s *Service) entryViews(db *gorm.DB, p models.Principal, entries []models.E
 			Translations: []TranslationView{},
 		}
 		for _, tr := range translations[e.DocumentID] {
-			if tr.ID != e.ID {
+			if tr.ID == e.ID {
+				out[i].RevisedAt, out[i].Outdated = tr.RevisedAt, tr.Outdated
+			} else {
 				out[i].Translations = append(out[i].Translations, tr)
 			}
 		}
@@ -142,20 +154,36 @@ func (s *Service) entryViews(db *gorm.DB, p models.Principal, entries []models.E
 	return out, nil
 }
 
-// translationsOf reads the entries of the documents of entries, in one
-// query, by document.
+// translationsOf reads the entries of the documents of entries, with when
+// each working revision was written, in one query, by document.
 func translationsOf(db *gorm.DB, entries []models.Entry) (map[string][]TranslationView, error) {
 	var docs []string
 	for _, e := range entries {
 		docs = append(docs, e.DocumentID)
 	}
-	var rows []models.Entry
-	if err := db.Select("id, document_id, locale, status, published_revision").Where("document_id IN ?", docs).Order("locale").Find(&rows).Error; err != nil {
+	var rows []struct {
+		models.Entry
+		RevisedAt time.Time
+	}
+	err := db.Table("entries").Select("entries.id, entries.document_id, entries.locale, entries.status, entries.published_revision, revisions.created_at AS revised_at").
+		Joins("JOIN revisions ON revisions.entry_id = entries.id AND revisions.number = entries.revision").
+		Where("entries.document_id IN ?", docs).Order("entries.locale").Scan(&rows).Error
+	if err != nil {
 		return nil, err
+	}
+	source := map[string]time.Time{} // document → when its original was revised
+	for _, r := range rows {
+		if r.ID == r.DocumentID {
+			source[r.DocumentID] = r.RevisedAt
+		}
 	}
 	out := map[string][]TranslationView{}
 	for _, r := range rows {
-		out[r.DocumentID] = append(out[r.DocumentID], TranslationView{ID: r.ID, Locale: r.Locale, Status: r.Status, Live: r.Live()})
+		orig, ok := source[r.DocumentID]
+		out[r.DocumentID] = append(out[r.DocumentID], TranslationView{
+			ID: r.ID, Locale: r.Locale, Status: r.Status, Live: r.Live(), RevisedAt: r.RevisedAt,
+			Source: r.ID == r.DocumentID, Outdated: ok && r.ID != r.DocumentID && orig.After(r.RevisedAt),
+		})
 	}
 	return out, nil
 }

@@ -18,7 +18,7 @@ func (s *Server) listEntries(c echo.Context) error {
 	}
 	q := content.EntryQuery{
 		Type: c.QueryParam("type"), Status: c.QueryParam("status"), Author: c.QueryParam("author"),
-		Search: c.QueryParam("search"), Sort: c.QueryParam("sort"), Limit: limit, Offset: offset,
+		Locale: c.QueryParam("locale"), Search: c.QueryParam("search"), Sort: c.QueryParam("sort"), Limit: limit, Offset: offset,
 	}
 	entries, total, capped, err := s.content.ListEntries(c.Request().Context(), principal(c), q)
 	if err != nil {

@@ -176,6 +176,7 @@ func TestExplainListQueries(t *testing.T) {
 		{"/api/entries?search=harbour", n.admin.access},
 		{"/api/search?q=harbour", n.admin.access},
 		{"/api/entries?author=" + pick.Author, n.admin.access},
+		{"/api/entries?type=post&locale=en", n.admin.access},
 		{"/api/audit", n.admin.access},
 		{"/api/audit?actor=" + pick.Actor, n.admin.access},
 		{"/api/audit?action=entry.", n.admin.access},

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/loamcms/cms/content"
 	"github.com/loamcms/cms/internal/database"
 	"github.com/loamcms/cms/internal/dbtest"
 )
@@ -104,4 +105,57 @@ func TestTranslationsAndFallback(t *testing.T) {
 
 func typeOf(t *testing.T, n *newsroom, id string) string {
 	return entryOf(t, n.call(n.editor, "GET", "/api/entries/"+id, nil)).Type
+}
+
+// TestOutdatedTranslationsAndLocaleFilter: a translation is outdated once
+// its source's text is revised after it (a workflow step is not a
+// revision), and up to date again once it is revised itself; the admin
+// list filters by a configured locale and refuses other codes.
+func TestOutdatedTranslationsAndLocaleFilter(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *database.DB) {
+		n := newNewsroom(t, db)
+		expect(t, n.call(n.admin, "PUT", "/api/locales", map[string]any{"default": "en", "locales": []map[string]any{{"code": "en"}, {"code": "fr", "fallback": "en"}}}), 200, "")
+		post := entryOf(t, n.call(n.editor, "POST", "/api/entries", map[string]any{"type": "post", "data": map[string]any{"title": "Hello"}}))
+		fr := entryOf(t, n.call(n.editor, "POST", "/api/entries", map[string]any{"type": "post", "locale": "fr", "translation_of": post.ID, "data": map[string]any{"title": "Bonjour"}}))
+		get := func(id string) content.EntryView {
+			t.Helper()
+			r := n.call(n.editor, "GET", "/api/entries/"+id, nil)
+			expect(t, r, 200, "")
+			return entryOf(t, r)
+		}
+		state := func(when string, wantOutdated bool) {
+			t.Helper()
+			src, tr := get(post.ID), get(fr.ID)
+			if len(src.Translations) != 1 || len(tr.Translations) != 1 {
+				t.Fatalf("%s: translations %+v / %+v", when, src.Translations, tr.Translations)
+			}
+			if tr.Outdated != wantOutdated || src.Translations[0].Outdated != wantOutdated || src.Outdated || tr.Translations[0].Outdated {
+				t.Errorf("%s: fr outdated %v (seen from en %v), want %v; en outdated %v (seen from fr %v)", when, tr.Outdated, src.Translations[0].Outdated, wantOutdated, src.Outdated, tr.Translations[0].Outdated)
+			}
+			if !tr.Translations[0].Source || src.Translations[0].Source || tr.RevisedAt.IsZero() || src.Translations[0].RevisedAt != tr.RevisedAt {
+				t.Errorf("%s: source/revised_at: %+v / %+v (fr revised %v)", when, src.Translations, tr.Translations, tr.RevisedAt)
+			}
+		}
+		state("just translated", false)
+		expect(t, n.call(n.editor, "POST", "/api/entries/"+post.ID+"/submit", nil), 200, "")
+		expect(t, n.call(n.editor, "POST", "/api/entries/"+post.ID+"/withdraw", nil), 200, "")
+		state("source submitted and withdrawn", false)
+		cur := get(post.ID)
+		expect(t, n.call(n.editor, "PATCH", "/api/entries/"+post.ID, map[string]any{"version": cur.Version, "data": map[string]any{"title": "Hello again"}}), 200, "")
+		state("source revised", true)
+		cur = get(fr.ID)
+		expect(t, n.call(n.editor, "PATCH", "/api/entries/"+fr.ID, map[string]any{"version": cur.Version, "data": map[string]any{"title": "Re-bonjour"}}), 200, "")
+		state("translation revised", false)
+
+		var list struct{ Data []content.EntryView }
+		r := n.call(n.editor, "GET", "/api/entries?type=post&locale=fr", nil)
+		expect(t, r, 200, "")
+		r.json(t, &list)
+		if len(list.Data) != 1 || list.Data[0].ID != fr.ID || !strings.Contains(string(r.Body), `"total":1`) {
+			t.Errorf("locale=fr: %s", r.Body)
+		}
+		expect(t, n.call(n.editor, "GET", "/api/entries?locale=de", nil), 400, "bad_request")
+		expect(t, n.call(n.editor, "GET", "/api/entries?locale=FR", nil), 400, "bad_request")
+		expect(t, n.call(n.editor, "GET", "/api/entries?locale=%00", nil), 400, "bad_request")
+	})
 }

@@ -1099,12 +1099,25 @@ export interface components {
             publish_at: string | null;
             /** @description the workflow actions the caller may take now (policy, workflow and four-eyes rule applied) */
             allowed_actions: ("edit" | "submit" | "withdraw" | "approve" | "request_changes" | "publish" | "schedule" | "cancel_schedule" | "unpublish" | "delete")[];
+            /**
+             * Format: date-time
+             * @description When the working revision was written (a workflow step changes updated_at, not this).
+             */
+            revised_at: string;
+            /** @description The document's original was revised after this translation's working revision: the source changed since translated. */
+            outdated: boolean;
             /** @description The other entries of its document, by locale. */
             translations: {
                 id: string;
                 locale: string;
                 status: components["schemas"]["Status"];
                 live: boolean;
+                /** Format: date-time */
+                revised_at: string;
+                /** @description The source changed since this translation was revised. */
+                outdated: boolean;
+                /** @description The document's original, the entry the others translate. */
+                source: boolean;
             }[];
         };
         NewEntry: {
@@ -2052,6 +2065,8 @@ export interface operations {
                 status?: components["schemas"]["Status"];
                 /** @description a user id, or me */
                 author?: string;
+                /** @description one of the configured locale codes */
+                locale?: string;
                 /** @description text to look for */
                 search?: string;
                 /** @description comma-separated columns, - for descending: created_at, updated_at, published_at, publish_at, slug, status, type */
