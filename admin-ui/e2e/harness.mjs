@@ -43,9 +43,10 @@ function freePort() {
  * startServer runs `cms serve` on a free port with an empty SQLite data
  * directory and no first admin configured, and resolves once /readyz answers
  * 200 and the one-time setup link has been printed. extraEnv adds variables
- * (e.g. CMS_WEBHOOK_ALLOW_PRIVATE) after the inherited CMS_ ones are dropped.
+ * (e.g. CMS_WEBHOOK_ALLOW_PRIVATE) after the inherited CMS_ ones are dropped;
+ * args are more flags for serve (e.g. --demo).
  */
-export async function startServer(extraEnv = {}) {
+export async function startServer(extraEnv = {}, args = []) {
   const bin = process.env.CMS_E2E_BIN;
   assert.ok(bin, "CMS_E2E_BIN is not set: run the tests with `npm run e2e`");
   const port = await freePort();
@@ -54,7 +55,7 @@ export async function startServer(extraEnv = {}) {
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("CMS_")));
   Object.assign(env, extraEnv, { CMS_DATA_DIR: dataDir, CMS_PUBLIC_URL: baseURL });
 
-  const child = spawn(bin, ["serve", "--addr", `127.0.0.1:${port}`], { env, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(bin, ["serve", "--addr", `127.0.0.1:${port}`, ...args], { env, stdio: ["ignore", "pipe", "pipe"] });
   const killOnExit = () => child.kill("SIGKILL");
   process.on("exit", killOnExit); // never leave a server behind, whatever happens
   let log = "";
@@ -82,7 +83,8 @@ export async function startServer(extraEnv = {}) {
       if (Date.now() > deadline) throw new Error(`cms serve was not ready in 20s:\n${log}`);
       setupURL ??= log.match(/(http:\/\/\S+\/admin\/setup\?token=\S+)/)?.[1];
       const ready = await fetch(`${baseURL}/readyz`).then((r) => r.ok, () => false);
-      if (ready && setupURL) return { baseURL, setupURL, stop, log: () => log };
+      // With CMS_ADMIN_EMAIL the first admin is made at start: no setup link.
+      if (ready && (setupURL || extraEnv.CMS_ADMIN_EMAIL)) return { baseURL, setupURL, stop, log: () => log };
       await sleep(100);
     }
   } catch (err) {

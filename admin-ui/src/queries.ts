@@ -5,6 +5,7 @@ export type EntryFilter = {
   type?: string;
   status?: Status | "";
   author?: string;
+  locale?: string;
   search?: string;
   sort?: string;
   limit?: number;
@@ -32,5 +33,14 @@ export function useInstance() {
     queryKey: ["setup"],
     queryFn: () => unwrap(api.GET("/api/setup")),
     staleTime: Infinity,
+  });
+}
+
+/** useLocales is the locale settings: the default and the list, in order. */
+export function useLocales() {
+  return useQuery({
+    queryKey: ["locales"],
+    queryFn: () => unwrap(api.GET("/api/locales")),
+    staleTime: 60_000,
   });
 }

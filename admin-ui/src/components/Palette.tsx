@@ -6,11 +6,14 @@ import { Dialog } from "./Dialog";
 import { entryTitle } from "./ui";
 import { statusLabels } from "../workflow";
 
-type Item = { key: string; label: string; hint: string; to: string };
+type Item = { key: string; label: string; hint: string; to: string; snippet?: string };
 
 /**
  * Palette (Ctrl+K, Cmd+K on a Mac) jumps to any page or entry: type to
- * filter, arrow keys to move, Enter to go, Escape to close.
+ * filter, arrow keys to move, Enter to go, Escape to close. Words search
+ * the text of every entry the user may read (GET /api/search), best match
+ * first, with the words around the match; nothing typed lists the entries
+ * changed last.
  */
 export function Palette({ pages, onClose }: { pages: { to: string; label: string }[]; onClose: () => void }) {
   const [text, setText] = useState("");
@@ -22,13 +25,22 @@ export function Palette({ pages, onClose }: { pages: { to: string; label: string
   }, [text]);
   const entries = useQuery({
     queryKey: ["palette", search],
-    queryFn: () => unwrap(api.GET("/api/entries", { params: { query: { ...(search ? { search } : {}), limit: 8, sort: "-updated_at" } } })),
+    queryFn: async () =>
+      search
+        ? (await unwrap(api.GET("/api/search", { params: { query: { q: search, limit: 8 } } }))).data
+        : (await unwrap(api.GET("/api/entries", { params: { query: { limit: 8, sort: "-updated_at" } } }))).data.map((entry) => ({ entry, snippet: "" })),
     placeholderData: (prev) => prev,
   });
   const q = text.trim().toLowerCase();
   const items: Item[] = [
     ...pages.filter((p) => !q || p.label.toLowerCase().includes(q)).map((p) => ({ key: `page:${p.to}`, label: p.label, hint: "Page", to: p.to })),
-    ...(entries.data?.data ?? []).map((e) => ({ key: e.id, label: entryTitle(e.data, e.slug), hint: `${e.type} · ${statusLabels[e.status]}`, to: `/entries/${e.id}` })),
+    ...(entries.data ?? []).map(({ entry: e, snippet }) => ({
+      key: e.id,
+      label: entryTitle(e.data, e.slug),
+      hint: `${e.type} · ${e.locale} · ${statusLabels[e.status]}`,
+      to: `/entries/${e.id}`,
+      snippet,
+    })),
   ];
   const at = Math.min(active, Math.max(0, items.length - 1));
   const go = (it: Item | undefined) => {
@@ -47,7 +59,7 @@ export function Palette({ pages, onClose }: { pages: { to: string; label: string
           id="palette-input"
           autoFocus
           value={text}
-          placeholder="A page, or words of an entry’s title"
+          placeholder="A page, or words from any entry"
           role="combobox"
           aria-expanded="true"
           aria-controls="palette-list"
@@ -72,6 +84,8 @@ export function Palette({ pages, onClose }: { pages: { to: string; label: string
             <li key={it.key} id={`palette-${i}`} role="option" aria-selected={i === at} onMouseDown={(e) => e.preventDefault()} onClick={() => go(it)}>
               <span>{it.label}</span>
               <span className="muted">{it.hint}</span>
+              {/* the server escapes the text and marks the matched words with <mark> only */}
+              {it.snippet && <span className="palette-snippet" dangerouslySetInnerHTML={{ __html: it.snippet }} />}
             </li>
           ))}
         </ul>

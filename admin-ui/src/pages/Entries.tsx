@@ -3,7 +3,9 @@ import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { api, ApiError, unwrap, type Entry, type Status } from "../api/client";
 import { hasRole, useAuth } from "../auth";
 import { Link, navigate, setQuery } from "../router";
-import { useContentTypes, useEntries } from "../queries";
+import { useContentTypes, useEntries, useLocales } from "../queries";
+import { LanguageBadges } from "./entry/Languages";
+import { localeName } from "../locales";
 import { actionLabels, statuses, statusLabels, type Action } from "../workflow";
 import { Dialog } from "../components/Dialog";
 import { Empty, entryTitle, ErrorNote, Loading, StatusBadge, when } from "../components/ui";
@@ -22,6 +24,7 @@ function readParams() {
     type: p.get("type") ?? "",
     status: (p.get("status") ?? "") as Status | "",
     author: p.get("author") ?? "",
+    locale: p.get("locale") ?? "",
     search: p.get("q") ?? "",
     sort: p.get("sort") ?? "-updated_at",
     page: Math.max(1, Number(p.get("page")) || 1),
@@ -63,7 +66,7 @@ export function Entries() {
     return () => clearTimeout(t);
   }, [searchText, f.search]);
   useEffect(() => {
-    setQuery({ type: f.type, status: f.status, author: f.author, q: f.search, sort: f.sort === "-updated_at" ? "" : f.sort, page: f.page > 1 ? f.page : "", size: f.size === 20 ? "" : f.size });
+    setQuery({ type: f.type, status: f.status, author: f.author, locale: f.locale, q: f.search, sort: f.sort === "-updated_at" ? "" : f.sort, page: f.page > 1 ? f.page : "", size: f.size === 20 ? "" : f.size });
   }, [f]);
   // Back and forward between filtered lists.
   useEffect(() => {
@@ -76,7 +79,9 @@ export function Entries() {
     return () => window.removeEventListener("popstate", on);
   }, []);
 
-  const q = useEntries({ type: f.type, status: f.status, author: f.author, search: f.search, sort: f.sort, limit: f.size, offset: (f.page - 1) * f.size });
+  const locales = useLocales();
+  const codes = locales.data?.locales.map((l) => l.code) ?? [];
+  const q = useEntries({ type: f.type, status: f.status, author: f.author, locale: f.locale, search: f.search, sort: f.sort, limit: f.size, offset: (f.page - 1) * f.size });
   // Only admins may list users; everyone else picks between anyone and themselves.
   const users = useQuery({
     queryKey: ["users"],
@@ -88,6 +93,8 @@ export function Entries() {
   const total = q.data?.meta.total ?? 0;
   const capped = q.data?.meta.capped ?? false; // the server counts up to 10,000
   const pages = Math.max(1, Math.ceil(total / f.size));
+  // One language and no translations: the column would say "en" on every row.
+  const showLanguages = codes.length > 1 || rows.some((e) => e.translations.length > 0);
   const allOnPage = rows.length > 0 && rows.every((e) => selected.has(e.id));
   const chosen = useMemo(() => [...selected.values()], [selected]);
 
@@ -210,6 +217,19 @@ export function Entries() {
               ))}
           </select>
         </div>
+        {(codes.length > 1 || f.locale) && (
+          <div>
+            <label htmlFor="f-locale">Language</label>
+            <select id="f-locale" value={f.locale} onChange={(e) => set({ locale: e.target.value })}>
+              <option value="">Any language</option>
+              {codes.map((c) => (
+                <option key={c} value={c}>
+                  {localeName(c) ? `${localeName(c)} (${c})` : c}
+                </option>
+              ))}
+            </select>
+          </div>
+        )}
         <div className="grow">
           <label htmlFor="f-search">Search</label>
           <input id="f-search" type="search" value={searchText} onChange={(e) => setSearchText(e.target.value)} placeholder="Words in the title or text" />
@@ -270,6 +290,7 @@ export function Entries() {
                 {sortHeader("Title", "slug")}
                 {sortHeader("Type", "type")}
                 {sortHeader("Status", "status")}
+                {showLanguages && <th scope="col">Languages</th>}
                 <th scope="col">Author</th>
                 {sortHeader("Updated", "updated_at")}
                 <th scope="col">
@@ -292,6 +313,11 @@ export function Entries() {
                     <td>
                       <StatusBadge status={e.status} live={e.live} />
                     </td>
+                    {showLanguages && (
+                      <td>
+                        <LanguageBadges entry={e} codes={codes} />
+                      </td>
+                    )}
                     <td>{e.author.name}</td>
                     <td>{when(e.updated_at)}</td>
                     <td>

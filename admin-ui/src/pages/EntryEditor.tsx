@@ -1,9 +1,9 @@
 import { useCallback, useEffect, useRef, useState, type FormEvent } from "react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api, ApiError, unwrap, type ContentType, type Entry } from "../api/client";
-import { useAuth } from "../auth";
-import { navigate, setLeaveGuard } from "../router";
-import { useContentTypes } from "../queries";
+import { hasRole, useAuth } from "../auth";
+import { Link, navigate, setLeaveGuard } from "../router";
+import { useContentTypes, useLocales } from "../queries";
 import { may, statusLabels } from "../workflow";
 import { diff } from "../diff";
 import { clearDraft, loadDraft, sameValue, saveDraft, type Draft } from "../drafts";
@@ -14,7 +14,9 @@ import { entryTitle, ErrorNote, fieldErrors, Loading, StatusBadge, when } from "
 import { Workflow } from "./entry/Workflow";
 import { Changes, lastReview } from "./entry/Changes";
 import { Comments, History, useComments } from "./entry/Panels";
-import { Preview } from "./entry/Preview";
+import { Preview, Rendered } from "./entry/Preview";
+import { LanguageSwitcher, sourceOf } from "./entry/Languages";
+import { localeName } from "../locales";
 
 type Data = Record<string, unknown>;
 
@@ -23,9 +25,12 @@ export default function EntryEditor({ id }: { id: string }) {
   if (types.isPending) return <Loading />;
   if (types.error) return <ErrorNote error={types.error} />;
   if (id === "new") {
-    const key = new URLSearchParams(window.location.search).get("type") ?? "";
+    const params = new URLSearchParams(window.location.search);
+    const key = params.get("type") ?? "";
     const type = types.data.find((t) => t.key === key);
-    return type ? <NewEntry type={type} /> : <ErrorNote error={new Error(`There is no content type "${key}".`)} />;
+    if (!type) return <ErrorNote error={new Error(`There is no content type "${key}".`)} />;
+    const of = params.get("translation_of");
+    return of ? <NewTranslation key={of} type={type} of={of} locale={params.get("locale") ?? ""} /> : <NewEntry type={type} />;
   }
   return <ExistingEntry key={id} id={id} types={types.data} />;
 }
@@ -141,16 +146,35 @@ function Fields({ type, data, setData, errors, readOnly }: { type: ContentType; 
   );
 }
 
-function NewEntry({ type }: { type: ContentType }) {
-  const [data, setData] = useState<Data>({});
+const named = (code: string) => localeName(code) || code;
+
+/** strayErrors are a refusal's messages about no field on the form (the locale, the source), said above the form's end. */
+function strayErrors(type: ContentType, errors: Record<string, string>): string[] {
+  return Object.entries(errors)
+    .filter(([k]) => k !== "slug" && !type.fields.some((f) => f.name === k))
+    .map(([k, m]) => `${k === "translation_of" ? "Original" : k === "locale" ? "Language" : k}: ${m}`);
+}
+
+/** NewTranslation starts a translation of the entry of into locale, prefilled from it and shown beside it. */
+function NewTranslation({ type, of, locale }: { type: ContentType; of: string; locale: string }) {
+  const source = useQuery({ queryKey: ["entry", of], queryFn: () => unwrap(api.GET("/api/entries/{id}", { params: { path: { id: of } } })) });
+  if (source.isPending) return <Loading />;
+  if (source.error) return <ErrorNote error={source.error} />;
+  return <NewEntry type={type} source={source.data} locale={locale} />;
+}
+
+function NewEntry({ type, source, locale }: { type: ContentType; source?: Entry; locale?: string }) {
+  const [prefill] = useState<Data>(() => ({ ...(source?.data ?? {}) }));
+  const [data, setData] = useState<Data>(prefill);
   const [slug, setSlug] = useState("");
   const [leaving, setLeaving] = useState<(() => void) | null>(null);
   const qc = useQueryClient();
-  const dirty = isDirty(type, data, {}, slug, "");
+  const dirty = isDirty(type, data, prefill, slug, "");
   const create = useMutation({
-    mutationFn: () => unwrap(api.POST("/api/entries", { body: { type: type.key, data, ...(slug ? { slug } : {}) } })),
+    mutationFn: () => unwrap(api.POST("/api/entries", { body: { type: type.key, data, ...(slug ? { slug } : {}), ...(source ? { translation_of: source.id, locale } : {}) } })),
     onSuccess: (e) => {
       qc.invalidateQueries({ queryKey: ["entries"] });
+      if (source) qc.invalidateQueries({ queryKey: ["entry", source.id] });
       setLeaveGuard(null);
       navigate(`/entries/${e.id}`, true);
     },
@@ -159,45 +183,68 @@ function NewEntry({ type }: { type: ContentType }) {
   useSaveKey(() => !create.isPending && create.mutate());
   const headRef = useHeadHeight();
   const errors = fieldErrors(create.error);
+  const stray = strayErrors(type, errors);
   useFocusFirstError(create.error);
+  const form = (
+    <form
+      id="new-entry-form"
+      className="editor"
+      noValidate
+      aria-label={source ? `${named(locale ?? "")} translation` : undefined}
+      onSubmit={(e) => {
+        e.preventDefault();
+        create.mutate();
+      }}
+    >
+      <Fields type={type} data={data} setData={setData} errors={errors} readOnly={false} />
+      <div className="field">
+        <label htmlFor="slug">Slug</label>
+        <input id="slug" value={slug} onChange={(e) => setSlug(e.target.value)} aria-describedby="slug-help" placeholder={`made from the ${type.slug_field || "title"}`} />
+        <p className="help" id="slug-help">
+          Leave empty to make it from the {type.slug_field || "title"}.{source && " Each language has a slug of its own."}
+        </p>
+        {errors.slug && <p className="field-error">{errors.slug}</p>}
+      </div>
+      {stray.map((m) => (
+        <p key={m} className="error" role="alert">
+          {m}
+        </p>
+      ))}
+      {!Object.keys(errors).length && <ErrorNote error={create.error} />}
+    </form>
+  );
   return (
     <section className="entry entry-new">
       <div className="entry-head" ref={headRef}>
         <div className="entry-title">
-          <h1>New {type.name.toLowerCase()}</h1>
+          <h1>{source ? `Translate “${entryTitle(source.data, source.slug)}” into ${named(locale ?? "")}` : `New ${type.name.toLowerCase()}`}</h1>
         </div>
         <div className="entry-actions">
           <span className={`save-state${dirty ? " unsaved" : ""}`} role="status">
-            {create.isPending ? "Creating…" : dirty ? "Not created yet" : "Nothing written yet"}
+            {create.isPending ? "Creating…" : dirty ? "Not created yet" : source ? `Prefilled from the ${named(source.locale)} original` : "Nothing written yet"}
           </span>
           <button type="submit" form="new-entry-form" disabled={create.isPending} aria-keyshortcuts="Control+S Meta+S" title="Create (Ctrl+S)">
             Create
           </button>
         </div>
       </div>
-      <form
-        id="new-entry-form"
-        className="editor"
-        noValidate
-        onSubmit={(e) => {
-          e.preventDefault();
-          create.mutate();
-        }}
-      >
-        <Fields type={type} data={data} setData={setData} errors={errors} readOnly={false} />
-        <div className="field">
-          <label htmlFor="slug">Slug</label>
-          <input id="slug" value={slug} onChange={(e) => setSlug(e.target.value)} aria-describedby="slug-help" placeholder={`made from the ${type.slug_field || "title"}`} />
-          <p className="help" id="slug-help">
-            Leave empty to make it from the {type.slug_field || "title"}.
-          </p>
-          {errors.slug && <p className="field-error">{errors.slug}</p>}
+      {source ? (
+        <div className="translate-layout">
+          {/* it scrolls on its own beside the form: focusable, so a keyboard can scroll it */}
+          <section className="panel translate-source" aria-labelledby="source-title" tabIndex={0}>
+            <h2 id="source-title">
+              The original, in {named(source.locale)} ({source.locale})
+            </h2>
+            <Rendered type={type} data={source.data} />
+          </section>
+          {form}
         </div>
-        {!Object.keys(errors).length && <ErrorNote error={create.error} />}
-      </form>
+      ) : (
+        form
+      )}
       {leaving && (
         <LeaveDialog
-          title={entryTitle(data, slug) || `new ${type.name.toLowerCase()}`}
+          title={entryTitle(data, slug) || (source ? `the ${named(locale ?? "")} translation` : `new ${type.name.toLowerCase()}`)}
           canSave={false}
           saving={false}
           error={null}
@@ -233,7 +280,8 @@ function ExistingEntry({ id, types }: { id: string; types: ContentType[] }) {
   const [offer, setOffer] = useState<Draft | null>(() => loadDraft(uid, id));
   const [leaving, setLeaving] = useState<(() => void) | null>(null);
   const [announce, setAnnounce] = useState("");
-  const [view, setView] = useState<"edit" | "changes" | "preview" | null>(null);
+  const [view, setView] = useState<"edit" | "changes" | "preview" | "original" | null>(null);
+  const locales = useLocales();
   const statusRef = useRef<HTMLSpanElement>(null);
   const headRef = useHeadHeight();
   const type = base ? types.find((t) => t.key === base.type) : undefined;
@@ -377,6 +425,7 @@ function ExistingEntry({ id, types }: { id: string; types: ContentType[] }) {
   const review = lastReview(comments.data);
   const shownView = view ?? initialView(editable, live, review);
   const moved = dirty && live.version !== base.version && !conflict;
+  const source = sourceOf(live);
   const saveState = save.isPending ? "Saving…" : dirty ? "Unsaved changes" : saved || "All changes saved";
 
   return (
@@ -387,6 +436,7 @@ function ExistingEntry({ id, types }: { id: string; types: ContentType[] }) {
           <span ref={statusRef} tabIndex={-1} className="status-focus" aria-label={`Status: ${statusLabels[live.status]}${live.live && live.status !== "published" ? ", live" : ""}`}>
             <StatusBadge status={live.status} live={live.live} />
           </span>
+          <LanguageSwitcher entry={live} codes={locales.data?.locales.map((l) => l.code) ?? []} canTranslate={hasRole(user, "editor", "admin")} />
         </div>
         <div className="entry-actions">
           {editable && (
@@ -427,6 +477,19 @@ function ExistingEntry({ id, types }: { id: string; types: ContentType[] }) {
       {review && live.status === "approved" && review.kind === "approve" && (
         <div className="banner banner-ok" role="note" aria-label="Review">
           <strong>Approved by {review.author.name}</strong> (revision {review.revision}){review.body ? <>: <q>{review.body}</q></> : "."}
+        </div>
+      )}
+
+      {live.outdated && source && (
+        <div className="banner banner-warn" role="note" aria-label="Translation">
+          <p>
+            <strong>The {named(source.locale)} original changed since this was translated</strong> (it was revised at {when(source.revised_at)}; this translation at {when(live.revised_at)}).
+          </p>
+          <div className="actions">
+            <button type="button" className="secondary" onClick={() => setView("original")}>
+              Read the original
+            </button>
+          </div>
         </div>
       )}
 
@@ -541,9 +604,9 @@ function ExistingEntry({ id, types }: { id: string; types: ContentType[] }) {
       <div className="entry-layout">
         <div className="entry-main">
           <div className="toggle view-switch" role="group" aria-label="View">
-            {(["edit", "changes", "preview"] as const).map((v) => (
+            {(["edit", "changes", "preview", ...(source ? (["original"] as const) : [])] as const).map((v) => (
               <button key={v} type="button" aria-pressed={shownView === v} onClick={() => setView(v)}>
-                {v === "edit" ? (editable ? "Write" : "Read") : v === "changes" ? "Changes" : "Preview"}
+                {v === "edit" ? (editable ? "Write" : "Read") : v === "changes" ? "Changes" : v === "preview" ? "Preview" : `Original (${source?.locale})`}
               </button>
             ))}
           </div>
@@ -569,6 +632,7 @@ function ExistingEntry({ id, types }: { id: string; types: ContentType[] }) {
           )}
           {shownView === "changes" && <Changes entry={live} type={type} comments={comments.data} editable={editable} />}
           {shownView === "preview" && <Preview entry={live} type={type} data={data} />}
+          {shownView === "original" && source && <Original id={source.id} type={type} />}
         </div>
         <aside className="entry-side" aria-label="About this entry">
           <section className="panel details" aria-labelledby="details-title">
@@ -576,6 +640,10 @@ function ExistingEntry({ id, types }: { id: string; types: ContentType[] }) {
             <dl>
               <dt>Type</dt>
               <dd>{type.name}</dd>
+              <dt>Language</dt>
+              <dd>
+                {named(live.locale)} ({live.locale})
+              </dd>
               <dt>Author</dt>
               <dd>{live.author.name}</dd>
               <dt>Version</dt>
@@ -629,5 +697,26 @@ function ConflictCompare({ type, mine, theirs }: { type: ContentType; mine: { da
       </button>
       {open && <DiffTable caption="Your changes and theirs" left="Yours" right="Theirs" rows={diff(type.fields, mine.data, theirs.data, { slug: [mine.slug, theirs.slug] })} />}
     </>
+  );
+}
+
+/** Original shows the document's original beside nothing else: what a translator reads from. */
+function Original({ id, type }: { id: string; type: ContentType }) {
+  const q = useQuery({ queryKey: ["entry", id], queryFn: () => unwrap(api.GET("/api/entries/{id}", { params: { path: { id } } })) });
+  if (q.isPending) return <Loading />;
+  if (q.error) return <ErrorNote error={q.error} />;
+  return (
+    <section className="panel" aria-labelledby="original-title">
+      <div className="page-head">
+        <h2 id="original-title">
+          The original, in {named(q.data.locale)} ({q.data.locale})
+        </h2>
+        <Link to={`/entries/${id}`}>Open it</Link>
+      </div>
+      <p className="muted">
+        Revision {q.data.revision}, {when(q.data.revised_at)} · {statusLabels[q.data.status]}
+      </p>
+      <Rendered type={type} data={q.data.data} />
+    </section>
   );
 }

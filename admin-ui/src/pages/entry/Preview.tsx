@@ -47,8 +47,6 @@ export function Preview({ entry, type, data }: { entry: Entry; type: ContentType
       if (r.url) window.open(r.url, "_blank", "noopener");
     },
   });
-  const titleField = type.fields.find((f) => f.name === (type.slug_field || "title")) ?? type.fields.find((f) => f.type === "text");
-  const empty = (v: unknown) => v === undefined || v === null || v === "" || (Array.isArray(v) && !v.length);
   return (
     <section className="panel" aria-labelledby="preview-title">
       <div className="page-head">
@@ -66,27 +64,36 @@ export function Preview({ entry, type, data }: { entry: Entry; type: ContentType
         </p>
       )}
       <ErrorNote error={open.error} />
-      <article className="preview">
-        {titleField && !empty(data[titleField.name]) && <h1>{String(data[titleField.name])}</h1>}
-        {type.fields.map((f) => {
-          const v = data[f.name];
-          if (f === titleField || empty(v)) return null;
-          if (f.type === "richtext") return <div key={f.name} className="preview-body" dangerouslySetInnerHTML={{ __html: String(v) }} />;
-          if (f.type === "markdown") return <div key={f.name} className="preview-body preview-markdown">{String(v)}</div>;
-          if (f.type === "media" && typeof v === "string")
-            return (
-              <figure key={f.name} className="preview-media">
-                <MediaPreview id={v} />
-                <figcaption className="muted">{fieldLabel(f)}</figcaption>
-              </figure>
-            );
-          return (
-            <p key={f.name} className="preview-meta">
-              <span className="preview-label">{fieldLabel(f)}</span> <Value f={f} v={v} />
-            </p>
-          );
-        })}
-      </article>
+      <Rendered type={type} data={data} />
     </section>
+  );
+}
+
+/** Rendered is an entry's data as a site would show it: the title as a heading, labels, relations and media resolved, the body rendered. */
+export function Rendered({ type, data }: { type: ContentType; data: Record<string, unknown> }) {
+  const titleField = type.fields.find((f) => f.name === (type.slug_field || "title")) ?? type.fields.find((f) => f.type === "text");
+  const empty = (v: unknown) => v === undefined || v === null || v === "" || (Array.isArray(v) && !v.length);
+  return (
+    <article className="preview">
+      {titleField && !empty(data[titleField.name]) && <h1>{String(data[titleField.name])}</h1>}
+      {type.fields.map((f) => {
+        const v = data[f.name];
+        if (f === titleField || empty(v)) return null;
+        if (f.type === "richtext") return <div key={f.name} className="preview-body" dangerouslySetInnerHTML={{ __html: String(v) }} />;
+        if (f.type === "markdown") return <div key={f.name} className="preview-body preview-markdown">{String(v)}</div>;
+        if (f.type === "media" && typeof v === "string")
+          return (
+            <figure key={f.name} className="preview-media">
+              <MediaPreview id={v} />
+              <figcaption className="muted">{fieldLabel(f)}</figcaption>
+            </figure>
+          );
+        return (
+          <p key={f.name} className="preview-meta">
+            <span className="preview-label">{fieldLabel(f)}</span> <Value f={f} v={v} />
+          </p>
+        );
+      })}
+    </article>
   );
 }
