@@ -91,7 +91,7 @@ func open(ctx context.Context, cfg *config.Config, log *slog.Logger) (*app, erro
 		return nil, err
 	}
 	med := media.New(db.DB, store, enforcer, media.Options{MaxUpload: cfg.MaxUpload, Changes: feed, Gen: feed.Gen, Log: log})
-	dlv := delivery.New(db.DB, enforcer, delivery.Options{Dialect: db.Dialect, CacheBytes: int(cfg.CacheBytes), Log: log})
+	dlv := delivery.New(db.DB, enforcer, delivery.Options{Dialect: db.Dialect, CacheBytes: int(cfg.CacheBytes)})
 	feed.OnChange(dlv.Changed)
 	hooks := webhooks.New(ob, enforcer, webhooks.Guard{Allow: allow}, webhooks.Config{})
 	aud := audit.New(ob, enforcer, audit.Config{Retention: cfg.AuditRetention})

@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"log/slog"
 	"slices"
 	"strconv"
 	"strings"
@@ -31,7 +30,6 @@ type Options struct {
 	// Grace is how long after a change a list it may extend is still
 	// served while its one recomputation runs (default 500 ms).
 	Grace time.Duration
-	Log   *slog.Logger
 }
 
 // Service answers delivery reads.
@@ -75,9 +73,6 @@ func New(db *gorm.DB, authz models.Authorizer, opt Options) *Service {
 	}
 	if opt.Grace == 0 {
 		opt.Grace = 500 * time.Millisecond
-	}
-	if opt.Log == nil {
-		opt.Log = slog.Default()
 	}
 	s := &Service{db: db, authz: authz, opt: opt, cache: newCache(opt.CacheBytes), results: map[string]*atomic.Uint64{}, refresh: map[string]*atomic.Uint64{}}
 	for _, r := range CacheResults {

@@ -102,7 +102,7 @@ func newEnvWith(t *testing.T, db *database.DB, authz models.Authorizer, opts ...
 	// Tests' receivers listen on loopback.
 	hooks := webhooks.New(ob, authz, webhooks.Guard{Allow: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}}, webhooks.Config{})
 	aud := audit.New(ob, authz, audit.Config{})
-	dlv := delivery.New(db.DB, authz, delivery.Options{Dialect: db.Dialect, Log: log})
+	dlv := delivery.New(db.DB, authz, delivery.Options{Dialect: db.Dialect})
 	feed.OnChange(dlv.Changed)
 	srv := New(cfg.server, Deps{Accounts: acc, Content: cnt, Delivery: dlv, Media: med, Webhooks: hooks, Audit: aud,
 		Ping: sqlDB.PingContext, Log: log})

@@ -810,7 +810,7 @@ func cmsHandler(dbURL string, cacheBytes int, w io.Writer) (http.Handler, *deliv
 	feed := changes.New(db.Dialect, log)
 	acc := accounts.New(db.DB, enf, accounts.Options{JWTSecret: []byte(rand.Text() + rand.Text()), Changes: feed})
 	cnt := content.New(db.DB, enf, content.Options{Dialect: db.Dialect, Changes: feed, Log: log})
-	dlv := delivery.New(db.DB, enf, delivery.Options{Dialect: db.Dialect, CacheBytes: cacheBytes, Log: log})
+	dlv := delivery.New(db.DB, enf, delivery.Options{Dialect: db.Dialect, CacheBytes: cacheBytes})
 	feed.OnChange(dlv.Changed)
 	return server.New(server.Options{MaxBody: 2 << 20}, server.Deps{Accounts: acc, Content: cnt, Delivery: dlv, Ping: sqlDB.PingContext, Log: log}), dlv
 }
