@@ -14,5 +14,7 @@ ENV CMS_ADDR=:8080 CMS_DATA_DIR=/data
 VOLUME ["/data"]
 EXPOSE 8080
 USER 65532:65532
+# No shell or curl here: the binary asks its own /readyz.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 CMD ["/usr/local/bin/cms", "healthcheck"]
 ENTRYPOINT ["/usr/local/bin/cms"]
 CMD ["serve"]

@@ -40,6 +40,8 @@ Usage:
   cms user create --email E --roles admin[,editor,reviewer] [--name N]
                             create a user; the password is read from CMS_USER_PASSWORD,
                             or generated and printed
+  cms healthcheck [--addr A] exit 0 when the serve on this machine is ready (for containers)
+  cms version               the version, commit and platform of this binary
   cms help                  this text
 
 Run "cms COMMAND -h" for a command's flags. Every flag has an environment
@@ -60,6 +62,11 @@ func run(args []string, log *slog.Logger) error {
 		return user(args[1:], log)
 	case "seed":
 		return seed(args[1:], log)
+	case "healthcheck":
+		return healthcheck(args[1:])
+	case "version", "--version", "-v":
+		fmt.Println(version())
+		return nil
 	case "help", "-h", "--help":
 		fmt.Print(usage)
 		return nil

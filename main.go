@@ -7,6 +7,8 @@ package main
 
 import (
 	"context"
+	"errors"
+	"flag"
 	"fmt"
 	"log/slog"
 	"os"
@@ -102,14 +104,17 @@ func open(ctx context.Context, cfg *config.Config, log *slog.Logger) (*app, erro
 func (a *app) server() *server.Server {
 	sqlDB, _ := a.db.DB.DB()
 	return server.New(
-		server.Options{MaxBody: a.cfg.MaxBody, MaxUpload: a.cfg.MaxUpload, TrustedProxies: a.cfg.TrustedProxies, SelfApproval: a.cfg.SelfApproval},
+		server.Options{MaxBody: a.cfg.MaxBody, MaxUpload: a.cfg.MaxUpload, TrustedProxies: a.cfg.TrustedProxies, SelfApproval: a.cfg.SelfApproval,
+			CORSOrigins: a.cfg.CORSOrigins, CORSAdminOrigins: a.cfg.CORSAdminOrigins},
 		server.Deps{Accounts: a.accounts, Content: a.content, Delivery: a.delivery, Media: a.media, Webhooks: a.webhooks, Audit: a.audit, Ping: sqlDB.PingContext, Log: a.log},
 	)
 }
 
 func main() {
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
-	if err := run(os.Args[1:], log); err != nil {
+	if err := run(os.Args[1:], log); errors.Is(err, flag.ErrHelp) {
+		return // a command's -h: its flags were printed, as asked
+	} else if err != nil {
 		fmt.Fprintln(os.Stderr, "cms:", err)
 		os.Exit(1)
 	}

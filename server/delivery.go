@@ -35,7 +35,11 @@ func (s *Server) deliver(c echo.Context) error {
 		return err
 	}
 	h := c.Response().Header()
-	h["Vary"] = authorization
+	if len(h["Vary"]) == 0 {
+		h["Vary"] = authorization
+	} else {
+		h.Add("Vary", "Authorization") // after Origin, when CORS is on
+	}
 	h["Cache-Control"] = noStoreValue // errors are not kept
 	a, err := s.delivery.Read(ctx, p, q)
 	if err != nil {

@@ -9,7 +9,7 @@ import (
 func (s *Server) routes() {
 	e := s.echo
 	e.Pre(headAsGet)
-	e.Use(restoreHead, middleware.RequestID(), requestInfo, s.logRequests(), s.recoverPanics(), securityHeaders, noStore, rejectNUL, s.limitBody, s.measure)
+	e.Use(restoreHead, middleware.RequestID(), requestInfo, s.logRequests(), s.recoverPanics(), securityHeaders, noStore, s.cors(), rejectNUL, s.limitBody, s.measure)
 
 	// Operations.
 	e.GET("/healthz", s.healthz)

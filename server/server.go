@@ -22,6 +22,12 @@ type Options struct {
 	MaxUpload      int64        // upload limit of one file in bytes
 	TrustedProxies []*net.IPNet // reverse proxies whose X-Forwarded-For is believed; none by default
 	SelfApproval   bool         // told to the admin UI, which then shows admins Approve on their own work
+	// CORSOrigins may read the delivery API from a browser: exact origins
+	// ("https://site.example"), or "*" for any; none by default.
+	CORSOrigins []string
+	// CORSAdminOrigins may call the management API from a browser: exact
+	// origins only; none by default (the bundled admin UI is same-origin).
+	CORSAdminOrigins []string
 }
 
 // Deps are the services the handlers call.

@@ -7,8 +7,10 @@ import (
 	"flag"
 	"fmt"
 	"net"
+	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -29,8 +31,11 @@ type Config struct {
 	S3AccessKey    string
 	S3SecretKey    string
 	TrustedProxies []*net.IPNet
-	PublicURL      string
-	SelfApproval   bool // an admin may approve their own revisions: one-person sites only
+	// CORSOrigins may read the delivery API from a browser ("*" for any);
+	// CORSAdminOrigins may call the management API (exact origins only).
+	CORSOrigins, CORSAdminOrigins []string
+	PublicURL                     string
+	SelfApproval                  bool // an admin may approve their own revisions: one-person sites only
 	// WebhookAllowPrivate opens private networks to webhooks: "true" or CIDRs
 	// (webhooks.ParseAllow reads it).
 	WebhookAllowPrivate string
@@ -60,6 +65,8 @@ func Register(fs *flag.FlagSet) *Flags {
 	fs.StringVar(&f.CacheSize, "cache-size", envOr("CMS_CACHE_SIZE", "32MiB"), "memory for the delivery API's cached answers, e.g. 32MiB (CMS_CACHE_SIZE)")
 	fs.StringVar(&f.StorageURL, "storage-url", envOr("CMS_STORAGE_URL", ""), "where media live: file://PATH or s3://BUCKET?endpoint=http://HOST:PORT&region=… (CMS_STORAGE_URL; default file://DATA_DIR/media; S3 keys from CMS_S3_ACCESS_KEY, CMS_S3_SECRET_KEY)")
 	fs.StringVar(&f.TrustedProxies, "trusted-proxies", envOr("CMS_TRUSTED_PROXIES", ""), "comma-separated CIDRs of reverse proxies whose X-Forwarded-For is believed (CMS_TRUSTED_PROXIES; default none)")
+	fs.StringVar(&f.CORSOrigins, "cors-origins", envOr("CMS_CORS_ORIGINS", ""), "comma-separated origins (https://site.example) whose pages may read the delivery API, or * for any (CMS_CORS_ORIGINS; default none)")
+	fs.StringVar(&f.CORSAdminOrigins, "cors-admin-origins", envOr("CMS_CORS_ADMIN_ORIGINS", ""), "comma-separated exact origins whose pages may call the management API (CMS_CORS_ADMIN_ORIGINS; default none)")
 	fs.StringVar(&f.WebhookAllowPrivate, "webhook-allow-private", envOr("CMS_WEBHOOK_ALLOW_PRIVATE", ""), "let webhooks reach private networks: true, or comma-separated CIDRs (CMS_WEBHOOK_ALLOW_PRIVATE; default none)")
 	fs.StringVar(&f.AuditRetention, "audit-retention", envOr("CMS_AUDIT_RETENTION", "365d"), "how long audit records are kept, e.g. 365d or 2160h (CMS_AUDIT_RETENTION)")
 	fs.StringVar(&f.LogFormat, "log-format", envOr("CMS_LOG_FORMAT", "text"), "log lines as text or json (CMS_LOG_FORMAT)")
@@ -75,7 +82,7 @@ func Register(fs *flag.FlagSet) *Flags {
 // Flags holds the raw flag values until Finish turns them into a Config.
 type Flags struct {
 	Addr, DatabaseURL, DataDir, MaxBody, MaxUpload, CacheSize, StorageURL, TrustedProxies, PublicURL string
-	WebhookAllowPrivate, AuditRetention                                                              string
+	WebhookAllowPrivate, AuditRetention, CORSOrigins, CORSAdminOrigins                               string
 	LogFormat, LogLevel, MetricsAddr, DebugAddr                                                      string
 	SelfApproval                                                                                     bool
 }
@@ -122,6 +129,12 @@ func (f *Flags) Finish() (*Config, error) {
 	}
 	if c.TrustedProxies, err = parseCIDRs(f.TrustedProxies); err != nil {
 		return nil, fmt.Errorf("CMS_TRUSTED_PROXIES: %w", err)
+	}
+	if c.CORSOrigins, err = ParseOrigins(f.CORSOrigins, true); err != nil {
+		return nil, fmt.Errorf("CMS_CORS_ORIGINS: %w", err)
+	}
+	if c.CORSAdminOrigins, err = ParseOrigins(f.CORSAdminOrigins, false); err != nil {
+		return nil, fmt.Errorf("CMS_CORS_ADMIN_ORIGINS: %w", err)
 	}
 	if c.PublicURL == "" {
 		port := "8080"
@@ -173,6 +186,37 @@ func ParseSize(s string) (int64, error) {
 		return 0, fmt.Errorf("%q is not a positive size such as 2MiB", s)
 	}
 	return n * mult, nil
+}
+
+// ParseOrigins reads comma-separated origins as browsers send them
+// (scheme://host[:port], lower case, nothing after), or "*" alone when
+// any is allowed.
+func ParseOrigins(s string, any bool) ([]string, error) {
+	var out []string
+	for part := range strings.SplitSeq(s, ",") {
+		part = strings.TrimSpace(part)
+		switch {
+		case part == "":
+			continue
+		case part == "*" && !any:
+			return nil, errors.New("* is not allowed here: name each origin, such as https://admin.example")
+		case part == "*":
+			out = append(out, part)
+			continue
+		}
+		u, err := url.Parse(part)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil {
+			return nil, fmt.Errorf("%q is not an origin such as https://site.example", part)
+		}
+		if canonical := u.Scheme + "://" + strings.ToLower(u.Host); canonical != part {
+			return nil, fmt.Errorf("write %q as %s (an origin has no path and is lower case)", part, canonical)
+		}
+		out = append(out, part)
+	}
+	if len(out) > 1 && slices.Contains(out, "*") {
+		return nil, errors.New("* stands alone: it already allows every origin")
+	}
+	return out, nil
 }
 
 func parseCIDRs(s string) ([]*net.IPNet, error) {

@@ -4,6 +4,8 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"sync"
 	"testing"
 )
@@ -74,5 +76,36 @@ func TestSecretIsGeneratedOnce(t *testing.T) {
 	}
 	if _, err := LoadOrCreateSecret("short", dir); err == nil {
 		t.Fatal("a short CMS_JWT_SECRET was accepted")
+	}
+}
+
+func TestParseOrigins(t *testing.T) {
+	for _, c := range []struct {
+		in      string
+		any     bool
+		want    []string
+		problem string
+	}{
+		{"", true, nil, ""},
+		{"https://site.example, http://localhost:4321", false, []string{"https://site.example", "http://localhost:4321"}, ""},
+		{"*", true, []string{"*"}, ""},
+		{"*", false, nil, "not allowed here"},
+		{"*,https://site.example", true, nil, "stands alone"},
+		{"https://site.example/", true, nil, "write"},
+		{"https://Site.example", true, nil, "write"},
+		{"site.example", true, nil, "not an origin"},
+		{"ftp://site.example", true, nil, "not an origin"},
+		{"https://user@site.example", true, nil, "not an origin"},
+	} {
+		got, err := ParseOrigins(c.in, c.any)
+		if c.problem != "" {
+			if err == nil || !strings.Contains(err.Error(), c.problem) {
+				t.Errorf("%q: error %v, want one saying %q", c.in, err, c.problem)
+			}
+			continue
+		}
+		if err != nil || !slices.Equal(got, c.want) {
+			t.Errorf("%q: %q, %v; want %q", c.in, got, err, c.want)
+		}
 	}
 }

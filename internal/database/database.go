@@ -7,10 +7,10 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/glebarez/sqlite"
+	"github.com/gofrs/flock"
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
@@ -135,15 +135,12 @@ func (d *DB) MigrationLock(ctx context.Context, fn func() error) error {
 		defer conn.ExecContext(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock($1)", migrationLockKey)
 		return fn()
 	}
-	lock, err := os.OpenFile(d.path+".migrate-lock", os.O_CREATE|os.O_RDWR, 0o600)
-	if err != nil {
-		return fmt.Errorf("database: %w", err)
-	}
-	defer lock.Close()
-	if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX); err != nil {
+	// A file lock, portable to Windows: it goes with the process, so a crash never leaves it held.
+	lock := flock.New(d.path + ".migrate-lock")
+	if err := lock.Lock(); err != nil {
 		return fmt.Errorf("database: lock for migrations: %w", err)
 	}
-	defer syscall.Flock(int(lock.Fd()), syscall.LOCK_UN)
+	defer lock.Unlock()
 	return fn()
 }
 
