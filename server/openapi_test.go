@@ -35,9 +35,14 @@ func TestOpenAPIDescribesEveryRoute(t *testing.T) {
 	}
 	described := map[string]bool{}
 	for path, item := range doc["paths"].(map[string]any) {
-		for method := range item.(map[string]any) {
-			if method != "parameters" {
-				described[method+" "+path] = true
+		for method, op := range item.(map[string]any) {
+			if method == "parameters" {
+				continue
+			}
+			described[method+" "+path] = true
+			// Said either way: a generated client must not guess whether to send a token.
+			if _, ok := op.(map[string]any)["security"]; !ok {
+				t.Errorf("%s %s says nothing of security (security: [] for a public operation)", method, path)
 			}
 		}
 	}

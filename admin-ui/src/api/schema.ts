@@ -1201,16 +1201,16 @@ export interface components {
             /** @description the secret: send it as Authorization: Bearer <token>. Shown this once. */
             token: string;
         };
-        /** @description A published entry, flat: system keys and the type's fields side by side */
+        /** @description A published entry, flat: system keys and the type's fields side by side. Every key but id is left out when fields= does not name it. */
         Item: {
             id: string;
-            type: string;
-            slug: string;
-            locale: string;
+            type?: string;
+            slug?: string;
+            locale?: string;
             /** Format: date-time */
-            published_at: string | null;
+            published_at?: string | null;
             /** Format: date-time */
-            updated_at: string;
+            updated_at?: string;
         } & {
             [key: string]: unknown;
         };
@@ -1402,6 +1402,13 @@ export interface components {
             /** @description About 160 characters of the entry's text around the match, HTML-escaped, the matching words in <mark>. */
             snippet: string;
         };
+        Health: {
+            /**
+             * @description ok from /healthz (the process is up), ready from /readyz (and the database answers)
+             * @enum {string}
+             */
+            status: "ok" | "ready";
+        };
     };
     responses: {
         /** @description Malformed JSON, a bad query value or a bad id (bad_request) */
@@ -1528,7 +1535,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Status"];
+                    "application/json": components["schemas"]["Health"];
                 };
             };
         };
@@ -1548,7 +1555,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Status"];
+                    "application/json": components["schemas"]["Health"];
                 };
             };
             503: components["responses"]["Unavailable"];
