@@ -20,6 +20,9 @@ type FullText struct {
 	Rank     string
 	RankArgs []any
 	ranked   func(cond string, args []any, limit int) (string, []any)
+	// rankedThen is Ranked with cond applied to the best limit matches only
+	// (nil: Ranked's query does).
+	rankedThen func(cond string, args []any, limit int) (string, []any)
 }
 
 // Ranked is a query of the ids (column id) and ranks (column rank) of the
@@ -28,6 +31,20 @@ type FullText struct {
 // matching row.
 func (ft FullText) Ranked(cond string, args []any, limit int) (string, []any) {
 	return ft.ranked(cond, args, limit)
+}
+
+// RankedThen is Ranked for a cond that (nearly) every row meets: it ranks
+// the best limit matches first and only then drops those that fail cond,
+// so it may return fewer than Ranked would. On SQLite the FTS5 index ranks
+// and limits the matches itself (ORDER BY rank LIMIT), and only the limit
+// rows are read from table: a word in 60 % of 100,000 entries costs one
+// ranking pass instead of reading and sorting 60,000 rows. Elsewhere it is
+// Ranked.
+func (ft FullText) RankedThen(cond string, args []any, limit int) (string, []any) {
+	if ft.rankedThen == nil {
+		return ft.ranked(cond, args, limit)
+	}
+	return ft.rankedThen(cond, args, limit)
 }
 
 // Search builds the condition that every word of text occurs in a row of
@@ -62,6 +79,11 @@ func Search(dialect, table, text string, locales []string) (ft FullText, ok bool
 			ranked: func(cond string, args []any, limit int) (string, []any) {
 				return "SELECT " + table + ".id AS id, -bm25(" + fts + ") AS rank FROM " + fts + " JOIN " + table + " ON " + table + ".rowid = " + fts + ".rowid" +
 					" WHERE " + fts + " MATCH ? AND " + cond + " ORDER BY bm25(" + fts + ") LIMIT ?", append(append([]any{match}, args...), limit)
+			},
+			// rank is bm25 unless the table configures another (none does).
+			rankedThen: func(cond string, args []any, limit int) (string, []any) {
+				return "SELECT " + table + ".id AS id, -best.rank AS rank FROM (SELECT rowid, rank FROM " + fts + " WHERE " + fts + " MATCH ? ORDER BY rank LIMIT ?) AS best" +
+					" JOIN " + table + " ON " + table + ".rowid = best.rowid WHERE " + cond + " ORDER BY best.rank", append([]any{match, limit}, args...)
 			},
 		}, true
 	}
