@@ -6,7 +6,10 @@
 // `cms serve` binary on it and measures, with closed-loop clients: start-up
 // time, delivery reads by slug and lists that the answer cache cannot
 // serve, deep pages by offset and by cursor, the admin entry list and
-// search, and the server's memory after the load.
+// search, delivery search and the admin's /api/search, a list of 20 in a
+// fallback locale (fr-CA → fr → en; -translate gives 10 % of the posts a
+// fr translation through the workflow) against the same list in en, and
+// the server's memory after the load.
 //
 //	go run ./scale -posts 100000                                  # SQLite
 //	go run ./scale -posts 1000000 -postgres 'postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable'
