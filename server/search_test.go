@@ -1,12 +1,17 @@
 package server
 
 import (
+	"cmp"
+	"encoding/json"
 	"net/url"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/loamcms/cms/internal/database"
 	"github.com/loamcms/cms/internal/dbtest"
+	"github.com/loamcms/cms/internal/dialect"
 )
 
 // TestFullTextSearch: words of the text, stemmed, not of the markup; the
@@ -75,5 +80,63 @@ func TestFullTextSearch(t *testing.T) {
 		expect(t, n.call(n.editor, "GET", "/api/search?q="+url.QueryEscape(strings.Repeat("word ", 2000)), nil), 400, "bad_request")
 		expect(t, n.call(n.editor, "GET", "/api/search?q=", nil), 400, "bad_request")
 		expect(t, n.call(n.editor, "GET", "/api/search?q=a%00b", nil), 400, "bad_request")
+	})
+}
+
+// TestSearchRankAndLimit: /api/search answers the best matches first, with
+// their ranks in descending order, and limit= of them (the index ranks and
+// limits the matches before the entries are read).
+func TestSearchRankAndLimit(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *database.DB) {
+		n := newNewsroom(t, db)
+		filler := strings.Repeat("the river ran past the mill and the meadow ", 30)
+		for _, p := range []struct{ slug, title, body string }{
+			{"once-long", "Notes", "<p>" + filler + "one kayak " + filler + "</p>"},
+			{"thrice-short", "Kayak kayak", "<p>A kayak.</p>"},
+			{"once-short", "Kayak", "<p>A short note.</p>"},
+			{"none", "Canoe", "<p>No match here.</p>"},
+		} {
+			r := n.call(n.editor, "POST", "/api/entries", map[string]any{"type": "post", "slug": p.slug, "data": map[string]any{"title": p.title, "body": p.body}})
+			expect(t, r, 201, "")
+		}
+		hits := func(q string, limit int) (slugs []string, ranks []float64) {
+			r := n.call(n.editor, "GET", "/api/search?q="+url.QueryEscape(q)+"&limit="+strconv.Itoa(limit), nil)
+			expect(t, r, 200, "")
+			var out struct {
+				Data []struct {
+					Entry struct {
+						Slug string `json:"slug"`
+					} `json:"entry"`
+					Rank float64 `json:"rank"`
+				} `json:"data"`
+			}
+			if err := json.Unmarshal(r.Body, &out); err != nil {
+				t.Fatal(err)
+			}
+			for _, h := range out.Data {
+				slugs, ranks = append(slugs, h.Entry.Slug), append(ranks, h.Rank)
+			}
+			return slugs, ranks
+		}
+		slugs, ranks := hits("kayak", 20)
+		// (PostgreSQL's ts_rank does not weigh the text's length: the two
+		// single mentions tie there.)
+		if len(slugs) != 3 || slugs[0] != "thrice-short" || db.Dialect == "sqlite" && slugs[2] != "once-long" {
+			t.Fatalf("kayak: %v %v, want thrice-short first (and on SQLite once-long last) of 3", slugs, ranks)
+		}
+		if !slices.IsSortedFunc(ranks, func(a, b float64) int { return cmp.Compare(b, a) }) || ranks[2] <= 0 || ranks[0] == ranks[1] {
+			t.Errorf("ranks %v: want positive and descending", ranks)
+		}
+		if top, _ := hits("kayak", 2); len(top) != 2 || top[0] != "thrice-short" {
+			t.Errorf("limit=2: %v, want thrice-short and one more", top)
+		}
+		if db.Dialect == "sqlite" {
+			// SQLite ranks the newest RankCandidates matches only.
+			defer func(n int) { dialect.RankCandidates = n }(dialect.RankCandidates)
+			dialect.RankCandidates = 2
+			if slugs, _ := hits("kayak", 20); !slices.Equal(slugs, []string{"thrice-short", "once-short"}) {
+				t.Errorf("the newest 2 matches ranked: %v, want thrice-short, once-short", slugs)
+			}
+		}
 	})
 }
