@@ -448,6 +448,22 @@ func (s *Service) listQuery(ctx context.Context, t *models.ContentType, q Query)
 		p.total, p.capped, err = database.CountUpTo(s.db.WithContext(ctx), db)
 		return err
 	}
+	if len(q.chain) > 1 && len(q.Filters) == 0 && q.Search == "" {
+		// Unfiltered, every document with a row in the chain shows its one
+		// best row: count the documents (a range of the (type, document_id,
+		// locale) index) rather than look for a better translation of each
+		// row counted, which made the total 90 % of a fallback list's time.
+		count = func(p *page) error {
+			docs := s.db.WithContext(ctx).Table(src.table).Select("DISTINCT document_id").
+				Where("type = ? AND locale IN ?", t.Key, q.chain).Limit(database.CountCap + 1)
+			var n int64
+			if err := s.db.WithContext(ctx).Table("(?) AS docs", docs).Count(&n).Error; err != nil {
+				return err
+			}
+			p.total, p.capped = min(n, database.CountCap), n > database.CountCap
+			return nil
+		}
+	}
 	paged := db.Session(&gorm.Session{})
 	if q.After != "" {
 		vals, err := decodeCursor(q.After, q.Sort, keys, s.postgres())

@@ -130,13 +130,11 @@ func TestSearchRankAndLimit(t *testing.T) {
 		if top, _ := hits("kayak", 2); len(top) != 2 || top[0] != "thrice-short" {
 			t.Errorf("limit=2: %v, want thrice-short and one more", top)
 		}
-		if db.Dialect == "sqlite" {
-			// SQLite ranks the newest RankCandidates matches only.
-			defer func(n int) { dialect.RankCandidates = n }(dialect.RankCandidates)
-			dialect.RankCandidates = 2
-			if slugs, _ := hits("kayak", 20); !slices.Equal(slugs, []string{"thrice-short", "once-short"}) {
-				t.Errorf("the newest 2 matches ranked: %v, want thrice-short, once-short", slugs)
-			}
+		// Only the newest RankCandidates matches are ranked.
+		defer func(n int) { dialect.RankCandidates = n }(dialect.RankCandidates)
+		dialect.RankCandidates = 2
+		if slugs, _ := hits("kayak", 20); !slices.Equal(slugs, []string{"thrice-short", "once-short"}) {
+			t.Errorf("the newest 2 matches ranked: %v, want thrice-short, once-short", slugs)
 		}
 	})
 }

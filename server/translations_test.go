@@ -1,6 +1,7 @@
 package server
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -157,5 +158,52 @@ func TestOutdatedTranslationsAndLocaleFilter(t *testing.T) {
 		expect(t, n.call(n.editor, "GET", "/api/entries?locale=de", nil), 400, "bad_request")
 		expect(t, n.call(n.editor, "GET", "/api/entries?locale=FR", nil), 400, "bad_request")
 		expect(t, n.call(n.editor, "GET", "/api/entries?locale=%00", nil), 400, "bad_request")
+	})
+}
+
+// TestFallbackTotal: a list with a fallback counts each document once, in
+// whichever locale answers, with or without a filter.
+func TestFallbackTotal(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *database.DB) {
+		n := newNewsroom(t, db)
+		expect(t, n.call(n.admin, "PUT", "/api/locales", map[string]any{"default": "en", "locales": []map[string]any{{"code": "en"}, {"code": "fr", "fallback": "en"}}}), 200, "")
+		publish := func(id string) {
+			t.Helper()
+			expect(t, n.call(n.editor, "POST", "/api/entries/"+id+"/submit", nil), 200, "")
+			expect(t, n.call(n.reviewer, "POST", "/api/entries/"+id+"/approve", nil), 200, "")
+			expect(t, n.call(n.reviewer, "POST", "/api/entries/"+id+"/publish", nil), 200, "")
+		}
+		create := func(body map[string]any) string {
+			t.Helper()
+			r := n.call(n.editor, "POST", "/api/entries", body)
+			expect(t, r, 201, "")
+			return entryOf(t, r).ID
+		}
+		n.publish(t, "post", map[string]any{"title": "Only English"})
+		both := n.publish(t, "post", map[string]any{"title": "Both"})
+		publish(create(map[string]any{"type": "post", "locale": "fr", "translation_of": both, "data": map[string]any{"title": "Les deux"}}))
+		publish(create(map[string]any{"type": "post", "locale": "fr", "data": map[string]any{"title": "Seulement français"}}))
+		create(map[string]any{"type": "post", "data": map[string]any{"title": "A draft"}})
+		_, secret := n.token(t, "delivery")
+		total := func(path string) string {
+			t.Helper()
+			r := n.do(request{method: "GET", path: path, token: secret})
+			expect(t, r, 200, "")
+			var out struct{ Meta struct{ Total int } }
+			r.json(t, &out)
+			return fmt.Sprint(out.Meta.Total)
+		}
+		for path, want := range map[string]string{
+			"/api/content/post?locale=fr":                        "3",
+			"/api/content/post?locale=fr&fallback=false":         "2",
+			"/api/content/post?locale=en":                        "2",
+			"/api/content/post?locale=fr&filter[title]=Both":     "0", // Both answers in French
+			"/api/content/post?locale=fr&filter[title]=Les+deux": "1",
+			"/api/content/post?locale=fr&search=English":         "1",
+		} {
+			if got := total(path); got != want {
+				t.Errorf("%s: total %s, want %s", path, got, want)
+			}
+		}
 	})
 }
