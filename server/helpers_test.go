@@ -211,6 +211,7 @@ func (e *env) do(rq request) *response {
 	}
 	rec := httptest.NewRecorder()
 	e.srv.ServeHTTP(rec, req)
+	checkContract(e.t, req, rec.Result())
 	return &response{Status: rec.Code, Header: rec.Header(), Body: rec.Body.Bytes()}
 }
 
