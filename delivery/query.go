@@ -16,7 +16,8 @@ import (
 	"github.com/loamcms/cms/models"
 )
 
-// Filter is one filter[field][op]=value of a delivery query.
+// Filter is one filter[field][op]=value (or where=field:op:value) of a
+// delivery query.
 type Filter struct {
 	Field, Op, Value string
 }
@@ -59,6 +60,12 @@ var params = []string{"sort", "limit", "offset", "after", "fields", "locale", "f
 
 var filterParam = regexp.MustCompile(`^filter\[([a-z][a-z0-9_]*)\](?:\[([a-z]+)\])?$`)
 
+// whereValue is where=field:op:value, the same filter as
+// filter[field][op]=value in a form generated clients can send (a
+// repeated plain parameter, not a nested object). The value is the rest,
+// colons and all.
+var whereValue = regexp.MustCompile(`^([a-z][a-z0-9_]*):([a-z]+):(.*)$`)
+
 // ParseQuery reads a delivery request's query string.
 func ParseQuery(typ, slug, rawQuery string) (Query, error) {
 	q := Query{Type: typ, Slug: slug, Limit: 20, Fallback: true}
@@ -76,6 +83,19 @@ func ParseQuery(typ, slug, rawQuery string) (Query, error) {
 			}
 			for _, v := range vals {
 				q.Filters = append(q.Filters, Filter{Field: m[1], Op: m[2], Value: v})
+			}
+			continue
+		}
+		if key == "where" {
+			if len(q.Filters)+len(vals) > maxFilters {
+				return q, models.Errorf(models.CodeBadRequest, "at most %d filters", maxFilters)
+			}
+			for _, v := range vals {
+				m := whereValue.FindStringSubmatch(v)
+				if m == nil {
+					return q, models.Errorf(models.CodeBadRequest, "where must be field:op:value, such as where=category:eq:news or where=published_at:lt:2026-01-01T00:00:00Z")
+				}
+				q.Filters = append(q.Filters, Filter{Field: m[1], Op: m[2], Value: m[3]})
 			}
 			continue
 		}

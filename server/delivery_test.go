@@ -111,6 +111,25 @@ func TestDeliveryAPI(t *testing.T) {
 		if s := slugs(list("filter[published_at][lte]=" + url.QueryEscape(time.Now().Add(time.Hour).UTC().Format(time.RFC3339)))); s == "" {
 			t.Errorf("published_at lte: nothing")
 		}
+		// where=field:op:value is the same filter, in a form generated clients send.
+		at := url.QueryEscape(time.Now().Add(time.Hour).UTC().Format(time.RFC3339))
+		for flat, nested := range map[string]string{
+			"where=title:contains:ID+CARD":                            "filter[title][contains]=ID+CARD",
+			"where=slug:ne:bank-card-photos-leaked":                   "filter[slug][ne]=bank-card-photos-leaked",
+			"where=published_at:lte:" + at:                            "filter[published_at][lte]=" + at,
+			"where=category:eq:" + cat + "&where=title:contains:card": "filter[category]=" + cat + "&filter[title][contains]=card",
+			"where=id:in:" + first + "," + second + "&sort=title":     "filter[id][in]=" + first + "," + second + "&sort=title",
+		} {
+			if a, b := slugs(list(flat)), slugs(list(nested)); a != b || a == "" {
+				t.Errorf("%s: %q; %s: %q", flat, a, nested, b)
+			}
+		}
+		for flat, nested := range map[string]string{"where=password:eq:x": "filter[password][eq]=x", "where=title:regex:x": "filter[title][regex]=x"} {
+			a, b := get("/api/content/post?"+flat, secret, nil), get("/api/content/post?"+nested, secret, nil)
+			if a.Status != 400 || string(a.Body) != string(b.Body) {
+				t.Errorf("%s: %d %s; %s: %s", flat, a.Status, a.Body, nested, b.Body)
+			}
+		}
 		if l := list("sort=-title&limit=1&offset=1"); slugs(l) != "bank-card-photos-leaked" || l.Meta.Total != 2 || l.Meta.Limit != 1 || l.Meta.Offset != 1 {
 			t.Errorf("paging: %+v", l)
 		}
@@ -133,7 +152,8 @@ func TestDeliveryAPI(t *testing.T) {
 			t.Errorf("an unpublished category leaked: %v", l.Data[0]["category"])
 		}
 		for _, bad := range []string{"filter[title][regex]=x", "filter[password]=x", "filter[body]=x", "sort=body", "sort=;drop", "limit=0", "limit=101",
-			"fields=secret", "include=title", "foo=bar", "filter[status]=draft", "preview=yes", "filter[published_at][gt]=yesterday"} {
+			"fields=secret", "include=title", "foo=bar", "filter[status]=draft", "preview=yes", "filter[published_at][gt]=yesterday",
+			"where=title", "where=title:x", "where=:eq:x", "where=Title:eq:x", "where=title::x"} {
 			if r := get("/api/content/post?"+bad, secret, nil); r.Status != 400 || r.errorCode() != "bad_request" {
 				t.Errorf("%s: %d %s", bad, r.Status, r.Body)
 			}

@@ -2741,6 +2741,8 @@ export interface operations {
                 filter?: {
                     [key: string]: unknown;
                 };
+                /** @description The filters of filter[field][op]=v in a flat form that generated clients can send: field:op:value, repeatable (where=category:eq:news&where=published_at:lt:2026-01-01T00:00:00Z); the value is everything after the second colon. Same fields, operators and errors as filter; both forms combine (at most 20 filters). */
+                where?: string[];
                 sort?: string;
                 search?: string;
                 limit?: number;
