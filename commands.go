@@ -24,6 +24,7 @@ import (
 	"github.com/loamcms/cms/internal/demo"
 	"github.com/loamcms/cms/internal/logging"
 	"github.com/loamcms/cms/internal/outbox"
+	"github.com/loamcms/cms/internal/typegen"
 	"github.com/loamcms/cms/media"
 	"github.com/loamcms/cms/migrations"
 	"github.com/loamcms/cms/models"
@@ -40,6 +41,7 @@ Usage:
   cms user create --email E --roles admin[,editor,reviewer] [--name N]
                             create a user; the password is read from CMS_USER_PASSWORD,
                             or generated and printed
+  cms types ts              print TypeScript types of the content types (items and entry data)
   cms healthcheck [--addr A] exit 0 when the serve on this machine is ready (for containers)
   cms version               the version, commit and platform of this binary
   cms help                  this text
@@ -62,6 +64,8 @@ func run(args []string, log *slog.Logger) error {
 		return user(args[1:], log)
 	case "seed":
 		return seed(args[1:], log)
+	case "types":
+		return typesCmd(args[1:], log)
 	case "healthcheck":
 		return healthcheck(args[1:])
 	case "version", "--version", "-v":
@@ -284,6 +288,30 @@ func (a *app) seedDemo(ctx context.Context) error {
 
 `, demo.EditorEmail, d.EditorPassword, demo.ReviewerEmail, d.ReviewerPassword, d.DeliveryToken,
 		d.DeliveryToken, a.cfg.PublicURL, demo.ArticleSlug)
+	return nil
+}
+
+// typesCmd prints the content types of the configured database in
+// another language (TypeScript: `cms types ts > src/cms.d.ts`).
+func typesCmd(args []string, log *slog.Logger) error {
+	if len(args) == 0 || args[0] != "ts" {
+		return errors.New("usage: cms types ts")
+	}
+	cfg, err := parse("types ts", args[1:], nil)
+	if err != nil {
+		return err
+	}
+	ctx := context.Background()
+	a, err := open(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer a.db.Close()
+	types, err := a.content.ListTypes(ctx, models.Principal{System: true})
+	if err != nil {
+		return err
+	}
+	fmt.Print(typegen.TypeScript(types))
 	return nil
 }
 
