@@ -3,6 +3,7 @@ package delivery
 import (
 	"context"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -361,23 +362,30 @@ func (s *Service) compute(ctx context.Context, t *models.ContentType, q Query, a
 // copies) of one type, filtered, sorted and paged by offset or cursor;
 // with the page they make.
 func (s *Service) list(ctx context.Context, t *models.ContentType, q Query, anonymous bool, d deps) ([]Item, Meta, *page, error) {
-	db, src, keys, count, err := s.listQuery(ctx, t, q)
 	meta := Meta{Limit: q.Limit, Offset: q.Offset}
-	if err != nil {
-		return nil, meta, nil, err
-	}
 	var rows []row
-	err = selectRows(db, src, keys).Order(orderBy(keys)).Limit(q.Limit + 1).Offset(q.Offset).Scan(&rows).Error
+	var keys []sortKey
+	p := &page{}
+	err := s.snapshot(ctx, func(tx *gorm.DB) error {
+		db, src, k, count, err := s.listQuery(tx, t, q)
+		if err != nil {
+			return err
+		}
+		keys = k
+		if err := selectRows(db, src, keys).Order(orderBy(keys)).Limit(q.Limit + 1).Offset(q.Offset).Scan(&rows).Error; err != nil {
+			return err
+		}
+		p.ids = make([]string, len(rows))
+		for i, r := range rows {
+			p.ids[i] = r.ID
+		}
+		if q.counted != nil {
+			p.total, p.capped = q.counted.total, q.counted.capped
+			return nil
+		}
+		return count(p)
+	})
 	if err != nil {
-		return nil, meta, nil, err
-	}
-	p := &page{ids: make([]string, len(rows))}
-	for i, r := range rows {
-		p.ids[i] = r.ID
-	}
-	if q.counted != nil {
-		p.total, p.capped = q.counted.total, q.counted.capped
-	} else if err := count(p); err != nil {
 		return nil, meta, nil, err
 	}
 	p.counted = true
@@ -393,32 +401,50 @@ func (s *Service) list(ctx context.Context, t *models.ContentType, q Query, anon
 // listPage reads only the page of a list query: the ids on it (and the
 // first of the next page), and when they are was's, the total.
 func (s *Service) listPage(ctx context.Context, t *models.ContentType, q Query, was *page) (*page, error) {
-	db, src, keys, count, err := s.listQuery(ctx, t, q)
+	p := &page{}
+	err := s.snapshot(ctx, func(tx *gorm.DB) error {
+		db, src, keys, count, err := s.listQuery(tx, t, q)
+		if err != nil {
+			return err
+		}
+		var rows []struct{ ID string }
+		if err := db.Select(src.id + " AS id").Order(orderBy(keys)).Limit(q.Limit + 1).Offset(q.Offset).Scan(&rows).Error; err != nil {
+			return err
+		}
+		p.ids = make([]string, len(rows))
+		for i, r := range rows {
+			p.ids[i] = r.ID
+		}
+		if !slices.Equal(p.ids, was.ids) {
+			return nil // changed: the rebuild counts
+		}
+		p.counted = true
+		return count(p)
+	})
 	if err != nil {
 		return nil, err
 	}
-	var rows []struct{ ID string }
-	if err := db.Select(src.id + " AS id").Order(orderBy(keys)).Limit(q.Limit + 1).Offset(q.Offset).Scan(&rows).Error; err != nil {
-		return nil, err
+	return p, nil
+}
+
+// snapshot runs fn in one read-only transaction, so that a list's page
+// and its total see the same published entries: read by two statements
+// apart, a publish between them made a page of 39 with a total of 40.
+func (s *Service) snapshot(ctx context.Context, fn func(tx *gorm.DB) error) error {
+	var opts *sql.TxOptions
+	if s.postgres() {
+		opts = &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true}
 	}
-	p := &page{ids: make([]string, len(rows))}
-	for i, r := range rows {
-		p.ids[i] = r.ID
-	}
-	if !slices.Equal(p.ids, was.ids) {
-		return p, nil // changed: the rebuild counts
-	}
-	p.counted = true
-	return p, count(p)
+	return s.db.WithContext(ctx).Transaction(fn, opts)
 }
 
 // listQuery checks a list query and builds it: the matching rows of its
 // source (after its cursor) for the caller to select, order and page; its
 // sort keys; and count, which sets the total of the page read (of up to
 // limit+1 ids).
-func (s *Service) listQuery(ctx context.Context, t *models.ContentType, q Query) (*gorm.DB, source, []sortKey, func(*page) error, error) {
+func (s *Service) listQuery(tx *gorm.DB, t *models.ContentType, q Query) (*gorm.DB, source, []sortKey, func(*page) error, error) {
 	src := s.source(q.Preview)
-	db := s.db.WithContext(ctx).Table(src.table).Where("type = ?", t.Key)
+	db := tx.Table(src.table).Where("type = ?", t.Key)
 	db = inChain(db, src.table, q.chain)
 	for _, f := range q.Filters {
 		var err error
@@ -445,7 +471,7 @@ func (s *Service) listQuery(ctx context.Context, t *models.ContentType, q Query)
 	// The total counts matches up to the cap, not all of them: a bounded
 	// index range however large the type.
 	count := func(p *page) (err error) {
-		p.total, p.capped, err = database.CountUpTo(s.db.WithContext(ctx), db)
+		p.total, p.capped, err = database.CountUpTo(tx, db)
 		return err
 	}
 	if len(q.chain) > 1 && len(q.Filters) == 0 && q.Search == "" {
@@ -454,10 +480,10 @@ func (s *Service) listQuery(ctx context.Context, t *models.ContentType, q Query)
 		// locale) index) rather than look for a better translation of each
 		// row counted, which made the total 90 % of a fallback list's time.
 		count = func(p *page) error {
-			docs := s.db.WithContext(ctx).Table(src.table).Select("DISTINCT document_id").
+			docs := tx.Table(src.table).Select("DISTINCT document_id").
 				Where("type = ? AND locale IN ?", t.Key, q.chain).Limit(database.CountCap + 1)
 			var n int64
-			if err := s.db.WithContext(ctx).Table("(?) AS docs", docs).Count(&n).Error; err != nil {
+			if err := tx.Table("(?) AS docs", docs).Count(&n).Error; err != nil {
 				return err
 			}
 			p.total, p.capped = min(n, database.CountCap), n > database.CountCap
