@@ -1409,6 +1409,20 @@ export interface components {
              */
             status: "ok" | "ready";
         };
+        /** @description A media field's value on the delivery API */
+        PublicMedia: {
+            id: string;
+            /** @description the /media/… path of the original */
+            url: string;
+            mime: string;
+            width: number | null;
+            height: number | null;
+            alt: string;
+            focal_x: number;
+            focal_y: number;
+            /** @description a tiny blurred preview of an image (a data: URL), or empty */
+            placeholder: string;
+        };
     };
     responses: {
         /** @description Malformed JSON, a bad query value or a bad id (bad_request) */
@@ -1563,7 +1577,10 @@ export interface operations {
     };
     openapi: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description 1: also a schema per content type (<Name>Item for delivery, <Name>Data for entry data) and each type's delivery routes as paths of their own, so generated clients get typed items. Anonymous callers get the public types; a token or a signed-in user gets every type. */
+                types?: "1";
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -1579,6 +1596,8 @@ export interface operations {
                     "application/json": Record<string, never>;
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
         };
     };
     login: {
