@@ -50,7 +50,7 @@ func (s *Server) openAPI(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	h.Set("Vary", "Authorization")
+	h.Add("Vary", "Authorization") // after Origin, when CORS is on
 	if anyone {
 		h.Set("Cache-Control", "no-cache")
 	} else {
