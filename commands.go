@@ -294,32 +294,26 @@ func (a *app) seedDemo(ctx context.Context) error {
 // typesCmd prints the content types of the configured database in
 // another language (TypeScript: `cms types ts > src/cms.d.ts`).
 func typesCmd(args []string, log *slog.Logger) error {
-	if len(args) == 0 || args[0] != "ts" {
-		return errors.New("usage: cms types ts")
-	}
-	cfg, err := parse("types ts", args[1:], nil)
-	if err != nil {
-		return err
-	}
-	ctx := context.Background()
-	a, err := open(ctx, cfg, log)
-	if err != nil {
-		return err
-	}
-	defer a.db.Close()
-	types, err := a.content.ListTypes(ctx, models.Principal{System: true})
-	if err != nil {
-		return err
-	}
-	fmt.Print(typegen.TypeScript(types))
-	return nil
+	return subcommand("types", "ts", args, log, func(ctx context.Context, a *app) error {
+		types, err := a.content.ListTypes(ctx, models.Principal{System: true})
+		if err != nil {
+			return err
+		}
+		fmt.Print(typegen.TypeScript(types))
+		return nil
+	})
 }
 
 func seed(args []string, log *slog.Logger) error {
-	if len(args) == 0 || args[0] != "demo" {
-		return errors.New("usage: cms seed demo")
+	return subcommand("seed", "demo", args, log, func(ctx context.Context, a *app) error { return a.seedDemo(ctx) })
+}
+
+// subcommand runs `cms name sub [flags]` on the configured database.
+func subcommand(name, sub string, args []string, log *slog.Logger, run func(context.Context, *app) error) error {
+	if len(args) == 0 || args[0] != sub {
+		return fmt.Errorf("usage: cms %s %s", name, sub)
 	}
-	cfg, err := parse("seed demo", args[1:], nil)
+	cfg, err := parse(name+" "+sub, args[1:], nil)
 	if err != nil {
 		return err
 	}
@@ -329,7 +323,7 @@ func seed(args []string, log *slog.Logger) error {
 		return err
 	}
 	defer a.db.Close()
-	return a.seedDemo(ctx)
+	return run(ctx, a)
 }
 
 func migrate(args []string, log *slog.Logger) error {

@@ -209,3 +209,29 @@ export function journeys(it, ctx) {
     });
   };
 }
+
+/** api calls the server's HTTP API outside the browser, for the steps that are not a journey's subject. */
+export async function api(server, path, { method = "GET", body, token } = {}) {
+  const res = await fetch(server.baseURL + path, {
+    method,
+    headers: { ...(token ? { Authorization: `Bearer ${token}` } : {}), ...(body ? { "Content-Type": "application/json" } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const text = await res.text();
+  let json = null;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    /* not JSON */
+  }
+  return { status: res.status, body: json ?? text, headers: res.headers };
+}
+
+/** signIn signs a user in on the admin UI and waits for the dashboard. */
+export async function signIn(page, user) {
+  await page.goto("/admin/");
+  await page.getByLabel("Email").fill(user.email);
+  await page.getByLabel("Password").fill(user.password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await visible(page.getByRole("heading", { name: "Dashboard", level: 1 }));
+}

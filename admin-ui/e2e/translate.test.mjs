@@ -12,7 +12,7 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { axe, launchBrowser, journeys, startServer, until, visible } from "./harness.mjs";
+import { api, axe, launchBrowser, journeys, signIn, startServer, until, visible } from "./harness.mjs";
 
 const admin = { email: "ada@example.test", password: "correct horse battery staple" };
 const article = "What to do if photos of your ID card and bank card leak";
@@ -45,21 +45,7 @@ describe("translate: the demo article into German, read with a fallback", () => 
     await server?.stop();
   });
 
-  const call = async (path, { method = "GET", body, token } = {}) => {
-    const res = await fetch(server.baseURL + path, {
-      method,
-      headers: { ...(token ? { Authorization: `Bearer ${token}` } : {}), ...(body ? { "Content-Type": "application/json" } : {}) },
-      body: body ? JSON.stringify(body) : undefined,
-    });
-    const text = await res.text();
-    let json = null;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      /* not JSON */
-    }
-    return { status: res.status, body: json ?? text, headers: res.headers };
-  };
+  const call = (path, opts) => api(server, path, opts);
   const login = async (u) => {
     const r = await call("/api/auth/login", { method: "POST", body: { email: u.email, password: u.password } });
     assert.equal(r.status, 200, `${u.email} signs in: ${JSON.stringify(r.body)}`);
@@ -194,10 +180,3 @@ describe("translate: the demo article into German, read with a fallback", () => 
   });
 });
 
-async function signIn(page, user) {
-  await page.goto("/admin/");
-  await page.getByLabel("Email").fill(user.email);
-  await page.getByLabel("Password").fill(user.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await visible(page.getByRole("heading", { name: "Dashboard", level: 1 }));
-}
