@@ -43,6 +43,14 @@ func TestBadInputNeverFails500(t *testing.T) {
 			}
 		}
 		expect(t, n.call(n.editor, "GET", "/api/entries?search=%00", nil), 400, "bad_request")
+		// Invalid UTF-8 anywhere in the URL, anonymously or not (a 500 on PostgreSQL before).
+		for _, path := range []string{"/api/content/%FF", "/api/content/item/%C3%28", "/api/content/item?locale=%FF", "/api/content/item?filter[title]=%FE",
+			"/media/%FF/x.png"} {
+			expect(t, n.do(request{method: "GET", path: path}), 400, "bad_request")
+		}
+		expect(t, n.call(n.editor, "GET", "/api/entries?type=%FF", nil), 400, "bad_request")
+		expect(t, n.call(n.editor, "GET", "/api/entries/%FF", nil), 400, "bad_request")
+		expect(t, n.call(n.editor, "GET", "/api/content/item?search=caf%C3%A9", nil), 200, "") // valid UTF-8 passes
 		expect(t, n.call(n.editor, "GET", "/api/entries/"+path+"/revisions/3000000000", nil), 400, "bad_request")
 		expect(t, n.call(n.editor, "POST", "/api/entries", `{"type":"post","data":{"title":"nul \u0000 here"}}`), 400, "bad_request")
 		expect(t, n.call(n.editor, "POST", "/api/entries/"+path+"/comments", `{"body":"\u0000"}`), 400, "bad_request")

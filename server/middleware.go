@@ -4,7 +4,9 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
@@ -106,16 +108,30 @@ func restoreHead(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// rejectNUL refuses NUL characters in the path or query: no text we store
-// or compare may hold one (PostgreSQL's text cannot), so they are bad input.
+// rejectNUL refuses NUL characters and invalid UTF-8 in the path or
+// query: no text we store or compare may hold them (PostgreSQL's text
+// cannot: /api/content/%FF was a 500 there), so they are bad input.
 func rejectNUL(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		u := c.Request().URL
 		if strings.ContainsRune(u.Path, 0) || strings.Contains(strings.ToLower(u.RawQuery), "%00") {
 			return models.Errorf(models.CodeBadRequest, "the URL contains a NUL character")
 		}
+		if !utf8.ValidString(u.Path) || !validQueryText(u.RawQuery) {
+			return models.Errorf(models.CodeBadRequest, "the URL is not valid UTF-8")
+		}
 		return next(c)
 	}
+}
+
+// validQueryText reports whether a raw query decodes to valid UTF-8 (a
+// malformed escape is left for the query's parser to refuse).
+func validQueryText(raw string) bool {
+	if !strings.ContainsRune(raw, '%') {
+		return utf8.ValidString(raw)
+	}
+	s, err := url.QueryUnescape(raw)
+	return err != nil || utf8.ValidString(s)
 }
 
 // setHeader is h.Set for a key already in canonical form (each call site
