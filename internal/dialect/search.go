@@ -26,8 +26,6 @@ type FullText struct {
 	Rank     string
 	RankArgs []any
 	ranked   func(cond string, args []any, limit int) (string, []any)
-	// rankedThen is Ranked with cond applied to the best limit matches only
-	// (nil: Ranked's query does).
 	rankedThen func(cond string, args []any, limit int) (string, []any)
 }
 
@@ -49,9 +47,6 @@ func (ft FullText) Ranked(cond string, args []any, limit int) (string, []any) {
 // them, not among all. A word in fewer rows is ranked exactly as Ranked
 // does.
 func (ft FullText) RankedThen(cond string, args []any, limit int) (string, []any) {
-	if ft.rankedThen == nil {
-		return ft.ranked(cond, args, limit)
-	}
 	return ft.rankedThen(cond, args, limit)
 }
 
