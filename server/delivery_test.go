@@ -15,7 +15,14 @@ import (
 // and returns its id.
 func (n *newsroom) publish(t *testing.T, typ string, data map[string]any) string {
 	t.Helper()
-	r := n.call(n.editor, "POST", "/api/entries", map[string]any{"type": typ, "data": data})
+	return n.publishNew(t, map[string]any{"type": typ, "data": data})
+}
+
+// publishNew creates an entry (POST /api/entries with body) as the editor
+// and takes it through review to the delivery API; its id.
+func (n *newsroom) publishNew(t *testing.T, body map[string]any) string {
+	t.Helper()
+	r := n.call(n.editor, "POST", "/api/entries", body)
 	expect(t, r, 201, "")
 	id := entryOf(t, r).ID
 	expect(t, n.call(n.editor, "POST", "/api/entries/"+id+"/submit", nil), 200, "")

@@ -167,23 +167,11 @@ func TestFallbackTotal(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *database.DB) {
 		n := newNewsroom(t, db)
 		expect(t, n.call(n.admin, "PUT", "/api/locales", map[string]any{"default": "en", "locales": []map[string]any{{"code": "en"}, {"code": "fr", "fallback": "en"}}}), 200, "")
-		publish := func(id string) {
-			t.Helper()
-			expect(t, n.call(n.editor, "POST", "/api/entries/"+id+"/submit", nil), 200, "")
-			expect(t, n.call(n.reviewer, "POST", "/api/entries/"+id+"/approve", nil), 200, "")
-			expect(t, n.call(n.reviewer, "POST", "/api/entries/"+id+"/publish", nil), 200, "")
-		}
-		create := func(body map[string]any) string {
-			t.Helper()
-			r := n.call(n.editor, "POST", "/api/entries", body)
-			expect(t, r, 201, "")
-			return entryOf(t, r).ID
-		}
 		n.publish(t, "post", map[string]any{"title": "Only English"})
 		both := n.publish(t, "post", map[string]any{"title": "Both"})
-		publish(create(map[string]any{"type": "post", "locale": "fr", "translation_of": both, "data": map[string]any{"title": "Les deux"}}))
-		publish(create(map[string]any{"type": "post", "locale": "fr", "data": map[string]any{"title": "Seulement français"}}))
-		create(map[string]any{"type": "post", "data": map[string]any{"title": "A draft"}})
+		n.publishNew(t, map[string]any{"type": "post", "locale": "fr", "translation_of": both, "data": map[string]any{"title": "Les deux"}})
+		n.publishNew(t, map[string]any{"type": "post", "locale": "fr", "data": map[string]any{"title": "Seulement français"}})
+		expect(t, n.call(n.editor, "POST", "/api/entries", map[string]any{"type": "post", "data": map[string]any{"title": "A draft"}}), 201, "")
 		_, secret := n.token(t, "delivery")
 		total := func(path string) string {
 			t.Helper()
