@@ -6,7 +6,7 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
-import { axe, launchBrowser, journeys, Session, startServer, until, visible } from "./harness.mjs";
+import { axe, journeys, launchBrowser, Session, signIn, startServer, until, visible } from "./harness.mjs";
 
 const SHOTS = process.env.CMS_E2E_SHOTS || "/tmp/shots8";
 mkdirSync(SHOTS, { recursive: true });
@@ -61,13 +61,6 @@ describe("the editor's day", () => {
 
   const journey = journeys(it, { state, browser: () => browser, server: () => server, timeout: 90_000, viewport: { width: 1280, height: 800 } });
 
-  async function signIn(page, user) {
-    await page.goto("/admin/");
-    await page.getByLabel("Email").fill(user.email);
-    await page.getByLabel("Password").fill(user.password);
-    await page.getByRole("button", { name: "Sign in" }).click();
-    await visible(page.getByRole("heading", { name: "Dashboard", level: 1 }));
-  }
   const field = (page, name) => page.getByRole("textbox", { name, exact: true });
   const saveState = (page) => page.locator(".save-state");
   const status = (page, label) => visible(page.getByRole("main").getByText(label, { exact: true }));

@@ -10,7 +10,7 @@ import { createHmac, timingSafeEqual } from "node:crypto";
 import { mkdirSync, readFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { join } from "node:path";
-import { axe, launchBrowser, journeys, startServer, until, visible } from "./harness.mjs";
+import { api, axe, journeys, launchBrowser, signIn, startServer, until, visible } from "./harness.mjs";
 
 const password = "correct horse battery staple";
 const admin = { name: "Ada Admin", email: "ada@example.test", password };
@@ -84,22 +84,8 @@ describe("events: webhooks, the audit log and notifications", () => {
     await receiver?.close();
   });
 
-  /** call is the management API as someone, for the steps that are not the UI's subject here. */
-  const call = async (path, { method = "GET", body, token } = {}) => {
-    const res = await fetch(server.baseURL + path, {
-      method,
-      headers: { ...(token ? { Authorization: `Bearer ${token}` } : {}), ...(body ? { "Content-Type": "application/json" } : {}) },
-      body: body ? JSON.stringify(body) : undefined,
-    });
-    const text = await res.text();
-    let json = null;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      /* not JSON */
-    }
-    return { status: res.status, body: json ?? text };
-  };
+  /** call is the HTTP API, for the steps that are not the UI's subject here. */
+  const call = (path, opts) => api(server, path, opts);
   const login = async (u) => {
     const r = await call("/api/auth/login", { method: "POST", body: { email: u.email, password: u.password } });
     assert.equal(r.status, 200, `${u.email} signs in: ${JSON.stringify(r.body)}`);
@@ -439,13 +425,6 @@ describe("events: webhooks, the audit log and notifications", () => {
   });
 });
 
-async function signIn(page, user) {
-  await page.goto("/admin/");
-  await page.getByLabel("Email").fill(user.email);
-  await page.getByLabel("Password").fill(user.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await visible(page.getByRole("heading", { name: "Dashboard", level: 1 }));
-}
 
 async function nav(page, name) {
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name, exact: true }).click();

@@ -5,7 +5,7 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { axe, launchBrowser, journeys, startServer, until, visible } from "./harness.mjs";
+import { axe, journeys, launchBrowser, signIn, startServer, until, visible } from "./harness.mjs";
 
 const password = "correct horse battery staple";
 const admin = { name: "Ada Admin", email: "ada@example.test", password };
@@ -295,13 +295,6 @@ describe("admin UI journeys", () => {
   });
 });
 
-async function signIn(page, user) {
-  await page.goto("/admin/");
-  await page.getByLabel("Email").fill(user.email);
-  await page.getByLabel("Password").fill(user.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await visible(page.getByRole("heading", { name: "Dashboard", level: 1 }));
-}
 
 /** nav follows a link of the main navigation and waits for its page. */
 async function nav(page, name) {

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { mkdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
-import { launchBrowser, journeys, startServer, until, visible } from "./harness.mjs";
+import { journeys, launchBrowser, signIn, startServer, until, visible } from "./harness.mjs";
 import { makePNG } from "./png.mjs";
 
 const require = createRequire(import.meta.url);
@@ -495,13 +495,6 @@ function pasteFiles(page, selector, files) {
   );
 }
 
-async function signIn(page, user) {
-  await page.goto("/admin/");
-  await page.getByLabel("Email").fill(user.email);
-  await page.getByLabel("Password").fill(user.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await visible(page.getByRole("heading", { name: "Dashboard", level: 1 }));
-}
 
 async function nav(page, name, heading = name) {
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name, exact: true }).click();
