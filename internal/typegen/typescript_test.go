@@ -1,9 +1,14 @@
 package typegen
 
 import (
+	"encoding/json"
+	"os"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/loamcms/cms/media"
 	"github.com/loamcms/cms/models"
 )
 
@@ -33,5 +38,48 @@ func TestTypeScript(t *testing.T) {
 		if !strings.Contains(ts, want) {
 			t.Errorf("no %q in:\n%s", want, ts)
 		}
+	}
+}
+
+// TestMediaShapes: the Media interface and the document's PublicMedia say
+// what the delivery API sends for a media field (media.Public), no more, no less.
+func TestMediaShapes(t *testing.T) {
+	var keys []string
+	typ := reflect.TypeOf(media.Public{})
+	for i := range typ.NumField() {
+		keys = append(keys, strings.Split(typ.Field(i).Tag.Get("json"), ",")[0])
+	}
+	ts := TypeScript(nil)
+	block := ts[strings.Index(ts, "export interface Media {"):]
+	block = block[:strings.Index(block, "}")]
+	if got := strings.Count(block, ";"); got != len(keys) {
+		t.Errorf("Media has %d keys, media.Public %d: %s", got, len(keys), block)
+	}
+	spec, err := os.ReadFile("../../server/openapi.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Components struct {
+			Schemas map[string]struct {
+				Required   []string       `json:"required"`
+				Properties map[string]any `json:"properties"`
+			} `json:"schemas"`
+		} `json:"components"`
+	}
+	if err := json.Unmarshal(spec, &doc); err != nil {
+		t.Fatal(err)
+	}
+	pm := doc.Components.Schemas["PublicMedia"]
+	for _, k := range keys {
+		if !strings.Contains(block, "\n  "+k+":") {
+			t.Errorf("Media has no %s", k)
+		}
+		if _, ok := pm.Properties[k]; !ok || !slices.Contains(pm.Required, k) {
+			t.Errorf("PublicMedia does not require %s", k)
+		}
+	}
+	if len(pm.Properties) != len(keys) {
+		t.Errorf("PublicMedia has %d properties, media.Public %d", len(pm.Properties), len(keys))
 	}
 }
