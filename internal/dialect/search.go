@@ -21,11 +21,11 @@ var RankCandidates = 2000
 // (migrations 00013: entries and published_entries): Where to filter
 // with, and Rank to order by (higher first), each with its arguments.
 type FullText struct {
-	Where    string
-	Args     []any
-	Rank     string
-	RankArgs []any
-	ranked   func(cond string, args []any, limit int) (string, []any)
+	Where      string
+	Args       []any
+	Rank       string
+	RankArgs   []any
+	ranked     func(cond string, args []any, limit int) (string, []any)
 	rankedThen func(cond string, args []any, limit int) (string, []any)
 }
 
