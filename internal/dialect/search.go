@@ -66,7 +66,7 @@ func Search(dialect, table, text string, locales []string) (ft FullText, ok bool
 	}
 	if len(words) == 0 {
 		nothing := func(string, []any, int) (string, []any) { return "SELECT '' AS id, 0 AS rank WHERE 1 = 0", nil }
-		return FullText{Where: "1 = 0", Rank: "0", ranked: nothing}, false
+		return FullText{Where: "1 = 0", Rank: "0", ranked: nothing, rankedThen: nothing}, false
 	}
 	if dialect != "postgres" {
 		quoted := make([]string, len(words))
